@@ -1,0 +1,36 @@
+"""Write machine-readable results (JSON, CSV) under a profile's metrics folder."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def _plain(value):
+    """JSON-ready copy of numpy scalars, arrays and paths."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return value.as_posix()
+    return value
+
+
+def save_json(payload: dict, path: Path) -> Path:
+    """Write `payload` as indented JSON (numpy values converted) and return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_plain(payload), indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def save_table(table: pd.DataFrame, path: Path) -> Path:
+    """Write a table as CSV (index included) and return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path)
+    return path

@@ -1,0 +1,48 @@
+"""The two run profiles: `full` (the study) and `smoke` (a small real subset for CI)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import project_root
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a notebook run covers and where it writes."""
+
+    name: str
+    train_images: int | None  # None: all 100,000 training images
+    test_images: int | None  # None: all 20,000 test images
+    output_dir: Path  # figures/, metrics/, splits/, notebooks/, report/ go below it
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.output_dir / "figures"
+
+    @property
+    def metrics_dir(self) -> Path:
+        return self.output_dir / "metrics"
+
+    @property
+    def splits_path(self) -> Path:
+        return self.output_dir / "splits" / "splits.npz"
+
+    @property
+    def notebooks_dir(self) -> Path:
+        return self.output_dir / "notebooks"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.output_dir / "report"
+
+
+def get_profile(name: str) -> Profile:
+    """The `full` profile writes the canonical outputs/; `smoke` writes scratch/smoke/."""
+    root = project_root()
+    profiles = {
+        "full": Profile("full", None, None, root / "outputs"),
+        "smoke": Profile("smoke", 2_000, 1_000, root / "scratch" / "smoke"),
+    }
+    if name not in profiles:
+        raise ValueError(f"unknown profile {name!r}; choose one of {sorted(profiles)}")
+    return profiles[name]

@@ -1,0 +1,73 @@
+"""Render executed notebooks to HTML with an index of every notebook, figure and metrics file."""
+
+import html
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from .profiles import Profile
+
+
+def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
+    """The first markdown heading of a notebook, else `fallback`."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return fallback
+
+
+def build_report(profile: Profile) -> Path:
+    """Write `report/<notebook>.html` for each executed notebook and `report/index.html`."""
+    report_dir = profile.report_dir
+    report_dir.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter(template_name="lab")
+    notebook_links = []
+    for path in sorted(profile.notebooks_dir.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        body, _ = exporter.from_notebook_node(notebook)
+        target = report_dir / f"{path.stem}.html"
+        target.write_text(body, encoding="utf-8")
+        notebook_links.append((target.name, notebook_title(notebook, path.stem)))
+    figures = sorted(profile.figures_dir.glob("*.png"))
+    metrics = sorted(p for p in profile.metrics_dir.glob("*") if p.suffix in {".json", ".csv"})
+    index = report_dir / "index.html"
+    index.write_text(render_index(notebook_links, figures, metrics, report_dir), encoding="utf-8")
+    return index
+
+
+def render_index(
+    notebooks: list[tuple[str, str]], figures: list[Path], metrics: list[Path], report_dir: Path
+) -> str:
+    """The index page: links to notebooks, thumbnails of figures, links to metrics."""
+
+    def relative(path: Path) -> str:
+        return html.escape(Path("..", path.relative_to(report_dir.parent)).as_posix())
+
+    notebook_items = "".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
+        for href, title in notebooks
+    )
+    figure_items = "".join(
+        f'<figure><a href="{relative(p)}"><img src="{relative(p)}" alt="{html.escape(p.stem)}">'
+        f"</a><figcaption>{html.escape(p.name)}</figcaption></figure>"
+        for p in figures
+    )
+    metric_items = "".join(
+        f'<li><a href="{relative(p)}">{html.escape(p.name)}</a></li>' for p in metrics
+    )
+    style = (
+        "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+        "figure{display:inline-block;margin:.5em;text-align:center}"
+        "img{max-width:22em;max-height:14em;border:1px solid #ccc}"
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>CIFAKE study report</title>"
+        f"<style>{style}</style></head><body><h1>CIFAKE study: report</h1>"
+        f"<h2>Notebooks</h2><ol>{notebook_items or '<li>none yet</li>'}</ol>"
+        f"<h2>Figures</h2>{figure_items or '<p>none yet</p>'}"
+        f"<h2>Metrics</h2><ul>{metric_items or '<li>none yet</li>'}</ul>"
+        "</body></html>\n"
+    )

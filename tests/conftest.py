@@ -1,0 +1,85 @@
+"""Shared fixtures: the real CIFAKE copy in ../shared and small real copies built from it."""
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from cifake_utils.data import CifakeData, DataConfig, load_cifake
+from cifake_utils.paths import project_root
+from cifake_utils.sources import GROUPS
+
+SHARED_CIFAKE = project_root().parent / "shared" / "data" / "cifake"
+
+
+@pytest.fixture(scope="session")
+def shared_cifake() -> Path:
+    """The read-only full CIFAKE copy that tests and CI use."""
+    if not (SHARED_CIFAKE / "cifake_test_REAL.zip").is_file():
+        pytest.fail(f"CIFAKE is expected at {SHARED_CIFAKE} (see README: Data)")
+    return SHARED_CIFAKE
+
+
+@pytest.fixture(scope="session")
+def cifake(shared_cifake: Path) -> CifakeData:
+    """All 120,000 images, from the project's cache (built on first use)."""
+    return load_cifake(DataConfig(cifake_dir=shared_cifake), progress=False)
+
+
+@pytest.fixture(scope="session")
+def real_jpegs(shared_cifake: Path) -> dict[str, list[tuple[str, bytes]]]:
+    """The first 6 real JPEG files of each group, as (file name, bytes)."""
+    picked: dict[str, list[tuple[str, bytes]]] = {}
+    for group in GROUPS:
+        split, label = group.split("/")
+        with zipfile.ZipFile(shared_cifake / f"cifake_{split}_{label}.zip") as archive:
+            names = sorted(n for n in archive.namelist() if not n.endswith("/"))[:6]
+            picked[group] = [(n.rsplit("/", 1)[1], archive.read(n)) for n in names]
+    return picked
+
+
+@pytest.fixture
+def make_folder_copy(
+    tmp_path: Path, real_jpegs: dict[str, list[tuple[str, bytes]]]
+) -> Callable[..., Path]:
+    """Build an extracted-folder CIFAKE copy of real images under tmp_path; return its root."""
+
+    def build(name: str = "cifake", per_group: int = 6) -> Path:
+        root = tmp_path / name
+        for group, files in real_jpegs.items():
+            (root / group).mkdir(parents=True)
+            for file_name, data in files[:per_group]:
+                (root / group / file_name).write_bytes(data)
+        return root
+
+    return build
+
+
+@pytest.fixture
+def small_config(tmp_path: Path) -> Callable[..., DataConfig]:
+    """A DataConfig for a small copy: its own cache folder, no full-size count check."""
+
+    def config(cifake_dir: Path, **changes) -> DataConfig:
+        return DataConfig(
+            cifake_dir=cifake_dir, cache_dir=tmp_path / "cache", expected_counts=None, **changes
+        )
+
+    return config
+
+
+def write_zip(path: Path, members: dict[str, bytes]) -> Path:
+    """Write an uncompressed zip holding `members` (path inside the zip -> bytes)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def jpeg_bytes(size: tuple[int, int] = (32, 32), mode: str = "RGB") -> bytes:
+    """A valid JPEG of the given size and mode."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, color=128 if mode == "L" else (120, 30, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()

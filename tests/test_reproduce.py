@@ -1,0 +1,90 @@
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from cifake_utils import reproduce
+from cifake_utils.paths import project_root
+from cifake_utils.profiles import Profile, get_profile
+from cifake_utils.report import build_report
+
+NOTEBOOKS = sorted((project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def write_notebook(path, *sources):
+    cells = [new_markdown_cell("# A test notebook")]
+    cells.append(new_code_cell('PROFILE = "full"', metadata={"tags": ["parameters"]}))
+    cells += [new_code_cell(source) for source in sources]
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "cifake",
+        "display_name": "Python (cifake)",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_has_a_plain_parameters_cell_with_the_full_profile(notebook):
+    cells = nbformat.read(notebook, as_version=4).cells
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", []), "first code cell must be parameters"
+    assert 'PROFILE = "full"' in code[0].source
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")
+    assert not any(cell.source.lstrip().startswith("def ") for cell in code), "no def in notebooks"
+    assert all(len(cell.source.splitlines()) <= 20 for cell in code), "long cells go in the package"
+
+
+def test_profiles_keep_smoke_output_out_of_the_canonical_folder():
+    full, smoke = get_profile("full"), get_profile("smoke")
+    assert full.output_dir == project_root() / "outputs"
+    assert "scratch" in smoke.output_dir.parts
+    assert smoke.train_images == 2_000 and smoke.test_images == 1_000
+    with pytest.raises(ValueError, match="unknown profile 'fast'"):
+        get_profile("fast")
+
+
+def test_prepare_injects_the_smoke_profile(tmp_path):
+    source = write_notebook(tmp_path / "01_x.ipynb", "print(PROFILE)")
+    [prepared] = reproduce.prepare_notebooks([source], get_profile("smoke"), tmp_path / "out")
+    sources = [cell.source for cell in nbformat.read(prepared, as_version=4).cells]
+    assert any('PROFILE = "smoke"' in text for text in sources)
+
+
+def test_a_failing_notebook_stops_the_run_and_names_notebook_and_cell(tmp_path, capsys):
+    failing = write_notebook(tmp_path / "99_failing.ipynb", "x = 1", "raise ValueError('boom')")
+    status = reproduce.main(["run", str(failing), "--profile", "smoke"])
+    assert status == 1
+    error = capsys.readouterr().err
+    assert "FAILED: " in error and "99_failing.ipynb, cell 5 of the executed copy" in error
+    assert "starting \"raise ValueError('boom')\"" in error and "ValueError: boom" in error
+
+
+def test_a_missing_notebook_is_a_usage_error(tmp_path):
+    with pytest.raises(SystemExit):
+        reproduce.main(["run", str(tmp_path / "nope.ipynb")])
+
+
+def test_report_indexes_notebooks_figures_and_metrics(tmp_path):
+    profile = Profile("test", None, None, tmp_path / "outputs")
+    profile.notebooks_dir.mkdir(parents=True)
+    write_notebook(profile.notebooks_dir / "01_data.ipynb", "1 + 1")
+    profile.figures_dir.mkdir()
+    (profile.figures_dir / "01_plot.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    profile.metrics_dir.mkdir()
+    (profile.metrics_dir / "01_summary.json").write_text("{}")
+    index = build_report(profile)
+    page = index.read_text()
+    assert 'href="01_data.html">A test notebook<' in page
+    assert 'src="../figures/01_plot.png"' in page
+    assert 'href="../metrics/01_summary.json"' in page
+    assert (profile.report_dir / "01_data.html").read_text().count("A test notebook") >= 1
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_carry_the_outputs_of_a_full_run(notebook):
+    cells = nbformat.read(notebook, as_version=4).cells
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    assert all(cell.execution_count for cell in code), "run `make reproduce` to refresh it"
+    checked = [cell for cell in code if "NBVAL_CHECK_OUTPUT" in cell.source]
+    assert checked and all(cell.outputs for cell in checked)

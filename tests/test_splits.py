@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from cifake_utils import splits
+from cifake_utils.audit import find_test_images_in_train
+from cifake_utils.data import CifakeData
+from cifake_utils.errors import CifakeDataError
+
+
+@pytest.fixture(scope="module")
+def full_splits(cifake):
+    return splits.make_splits(cifake, splits.SplitConfig(seed=0))
+
+
+def test_validation_is_carved_from_train_and_disjoint(cifake, full_splits):
+    assert len(full_splits.train) == 90_000
+    assert len(full_splits.validation) == 10_000
+    assert np.intersect1d(full_splits.train, full_splits.validation).size == 0
+    together = np.union1d(full_splits.train, full_splits.validation)
+    np.testing.assert_array_equal(together, np.arange(100_000))
+
+
+def test_validation_is_stratified_by_label_and_class(cifake, full_splits):
+    strata = splits.strata(cifake.train)[full_splits.validation]
+    assert np.bincount(strata, minlength=20).tolist() == [500] * 20
+
+
+def test_official_test_split_is_untouched(cifake, full_splits):
+    np.testing.assert_array_equal(full_splits.test, np.arange(20_000))
+
+
+def test_deduplicated_test_drops_exactly_the_images_seen_in_train(cifake, full_splits):
+    in_train = find_test_images_in_train(cifake)
+    np.testing.assert_array_equal(full_splits.test_deduplicated, np.flatnonzero(~in_train))
+    assert 0 < in_train.sum() < 1_000
+
+
+def test_same_seed_same_splits_other_seed_other_splits(cifake, full_splits):
+    again = splits.make_splits(cifake, splits.SplitConfig(seed=0))
+    np.testing.assert_array_equal(again.validation, full_splits.validation)
+    other = splits.make_splits(cifake, splits.SplitConfig(seed=1))
+    assert not np.array_equal(other.validation, full_splits.validation)
+
+
+def test_smoke_sizes_are_balanced_subsets(cifake):
+    smoke = splits.make_splits(
+        cifake, splits.SplitConfig(train_images=2_000, test_images=1_000, seed=0)
+    )
+    assert len(smoke.train) + len(smoke.validation) == 2_000
+    assert len(smoke.validation) == 200
+    assert len(smoke.test) == 1_000
+    assert np.bincount(cifake.test.labels[smoke.test]).tolist() == [500, 500]
+    assert set(smoke.test_deduplicated) <= set(smoke.test)
+    sizes = splits.split_sizes(cifake, smoke)
+    assert sizes.loc["test", "total"] == 1_000
+    assert sizes.loc["train", "REAL"] == sizes.loc["train", "FAKE"] == 900
+
+
+def test_saved_splits_round_trip_and_refuse_other_data(cifake, full_splits, tmp_path):
+    path = tmp_path / "splits" / "splits.npz"
+    splits.save_splits(full_splits, path)
+    loaded = splits.load_splits(path, cifake)
+    for name in ("train", "validation", "test", "test_deduplicated"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(full_splits, name))
+    assert loaded.config == full_splits.config
+    other = CifakeData(cifake.train, cifake.test, "f" * 64, cifake.report)
+    with pytest.raises(CifakeDataError, match="rerun notebook 01"):
+        splits.load_splits(path, other)
+
+
+def test_loading_missing_splits_says_which_notebook_makes_them(cifake, tmp_path):
+    with pytest.raises(FileNotFoundError, match="run notebook 01 first"):
+        splits.load_splits(tmp_path / "none.npz", cifake)

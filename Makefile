@@ -55,7 +55,7 @@ unit-tests: $(SETUP_STAMP)
 
 # Every notebook in the smoke profile under nbval; writes only below scratch/.
 notebook-tests: $(SETUP_STAMP)
-	rm -rf $(NBVAL_DIR)
+	rm -rf $(NBVAL_DIR) data/checkpoints/smoke
 	$(PY) -m cifake_utils.reproduce prepare $(NOTEBOOKS) --profile smoke --into $(NBVAL_DIR)
 	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-p no:cacheprovider -o filterwarnings= $(NBVAL_DIR)

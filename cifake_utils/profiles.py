@@ -13,7 +13,9 @@ class Profile:
     name: str
     train_images: int | None  # None: all 100,000 training images
     test_images: int | None  # None: all 20,000 test images
-    output_dir: Path  # figures/, metrics/, splits/, notebooks/, report/ go below it
+    output_dir: Path  # figures/, metrics/, splits/, models/, notebooks/, report/ go below it
+    epochs: int = 30  # upper bound per training run; early stopping usually ends sooner
+    seeds: tuple[int, ...] = (0, 1, 2)  # each model is trained once per seed
 
     @property
     def figures_dir(self) -> Path:
@@ -26,6 +28,15 @@ class Profile:
     @property
     def splits_path(self) -> Path:
         return self.output_dir / "splits" / "splits.npz"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.output_dir / "models"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        """Resumable training state; under data/, which git ignores."""
+        return project_root() / "data" / "checkpoints" / self.name
 
     @property
     def notebooks_dir(self) -> Path:
@@ -41,7 +52,7 @@ def get_profile(name: str) -> Profile:
     root = project_root()
     profiles = {
         "full": Profile("full", None, None, root / "outputs"),
-        "smoke": Profile("smoke", 2_000, 1_000, root / "scratch" / "smoke"),
+        "smoke": Profile("smoke", 2_000, 1_000, root / "scratch" / "smoke", epochs=1, seeds=(0,)),
     }
     if name not in profiles:
         raise ValueError(f"unknown profile {name!r}; choose one of {sorted(profiles)}")

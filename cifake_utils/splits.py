@@ -108,6 +108,13 @@ def load_splits(path: Path, data: CifakeData) -> Splits:
     return Splits(**indices, data_checksum=data.checksum, config=SplitConfig(**meta["config"]))
 
 
+def split_arrays(data: CifakeData, splits: Splits, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(uint8 images, labels) of one of "train", "validation", "test", "test_deduplicated"."""
+    source = data.test if name.startswith("test") else data.train
+    indices = getattr(splits, name)
+    return source.images[indices], source.labels[indices]
+
+
 def selected_images(data: CifakeData, splits: Splits) -> tuple[CifakeSplit, CifakeSplit]:
     """The training pool (train + validation) and the test images a profile works on."""
     pool = np.sort(np.concatenate([splits.train, splits.validation]))

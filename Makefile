@@ -11,7 +11,7 @@ EXECUTED := $(patsubst notebooks/%,outputs/notebooks/%,$(NOTEBOOKS))
 SMOKE_DIR := scratch/smoke
 NBVAL_DIR := $(SMOKE_DIR)/nbval
 
-.PHONY: setup reproduce rerun report test unit-tests notebook-tests lint lab clean-smoke
+.PHONY: setup reproduce rerun report test unit-tests notebook-tests lint benchmark lab clean-smoke
 
 setup: $(SETUP_STAMP)
 
@@ -59,6 +59,10 @@ notebook-tests: $(SETUP_STAMP)
 	$(PY) -m cifake_utils.reproduce prepare $(NOTEBOOKS) --profile smoke --into $(NBVAL_DIR)
 	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-p no:cacheprovider -o filterwarnings= $(NBVAL_DIR)
+
+# Throughput of our input pipeline against the naive JPEG-folder one (prints figures).
+benchmark: $(SETUP_STAMP)
+	$(PY) benchmarks/pipeline_throughput.py
 
 lab: $(SETUP_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

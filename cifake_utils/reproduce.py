@@ -6,6 +6,7 @@ python -m cifake_utils.reproduce report --profile full
 """
 
 import argparse
+import logging
 import shutil
 import sys
 import time
@@ -40,6 +41,7 @@ def run_notebook(notebook: Path, profile: Profile) -> Path:
         parameters=profile_parameters(profile),
         kernel_name=KERNEL_NAME,
         progress_bar=True,
+        log_output=True,  # stream what cells print (one line per training epoch) to the terminal
         cwd=str(notebook.parent),
     )
     if profile.name == DEFAULT_PROFILE:
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default=DEFAULT_PROFILE, choices=["full", "smoke"])
     parser.add_argument("--into", type=Path, help="folder for prepared copies")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill streams cells here
     profile = get_profile(args.profile)
     if args.command == "report":
         index = build_report(profile)

@@ -209,3 +209,19 @@ def verify_checksums(sources: list[Source], checksums: dict[str, str], listing: 
             )
         verified += 1
     return verified
+
+
+def extract_jpeg_folders(sources: list[Source], target: Path, split: str) -> Path:
+    """Write `split`'s JPEG bytes, unchanged, to `target/<split>/<LABEL>/`; return that folder.
+
+    Skips the work when the folder already holds as many files as the sources.
+    """
+    wanted = [(s, image) for s in sources for image in s.files if image.group.startswith(split)]
+    root = target / split
+    if root.is_dir() and sum(1 for _ in root.glob("*/*")) == len(wanted):
+        return root
+    for source, image in wanted:
+        path = target / image.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(source.read(image))
+    return root

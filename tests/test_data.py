@@ -11,7 +11,7 @@ from cifake_utils.errors import (
     LayoutError,
 )
 from cifake_utils.paths import CIFAKE_DIR_VARIABLE, resolve_cifake_dir
-from cifake_utils.sources import sha256_file
+from cifake_utils.sources import discover_sources, extract_jpeg_folders, sha256_file
 
 from .conftest import write_zip
 
@@ -195,3 +195,12 @@ def test_changed_source_gets_a_new_cache_entry(make_folder_copy, small_config, r
     assert second.checksum != first.checksum
     assert not second.report.from_cache
     assert len(second.test) == len(first.test) + 1
+
+
+def test_extracted_jpeg_folders_hold_the_original_bytes(tmp_path, real_jpegs):
+    everything = {f"{g}/{n}": d for g, files in real_jpegs.items() for n, d in files}
+    archive = write_zip(tmp_path / "archive.zip", everything)
+    root = extract_jpeg_folders(discover_sources(archive), tmp_path / "out", "test")
+    assert root == tmp_path / "out" / "test"
+    written = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in root.glob("*/*")}
+    assert written == {k: v for k, v in everything.items() if k.startswith("test/")}

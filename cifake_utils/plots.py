@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
+from PIL import Image
 
 from .constants import CIFAR10_CLASSES, LABELS
 from .data import CifakeSplit
@@ -147,3 +149,20 @@ def plot_training_curves(histories: dict[str, dict[str, list[float]]]) -> Figure
     axes[1].legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def overlay_heatmap(
+    image: np.ndarray, heatmap: np.ndarray, scale: int = 4, alpha: float = 0.45
+) -> np.ndarray:
+    """The image upsampled `scale` times (nearest) with a jet-coloured heatmap in [0, 1] on top.
+
+    Returns uint8 RGB of shape (32 * scale, 32 * scale, 3), for figures, the demo and the app.
+    """
+    size = (image.shape[1] * scale, image.shape[0] * scale)
+    upsampled = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.NEAREST))
+    heat = Image.fromarray(np.clip(heatmap, 0, 1).astype(np.float32)).resize(
+        size, Image.Resampling.BILINEAR
+    )
+    coloured = colormaps["jet"](np.clip(np.asarray(heat), 0, 1))[..., :3] * 255
+    blended = (1 - alpha) * upsampled.astype(np.float32) + alpha * coloured
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)

@@ -54,6 +54,16 @@ def stratified_sample(split: CifakeSplit, size: int | None, seed: int) -> np.nda
     return np.sort(sample)
 
 
+def sample_per_label(split: CifakeSplit, per_label: int, seed: int) -> dict[str, np.ndarray]:
+    """Up to `per_label` indices of each label, stratified by CIFAR-10 class: {"REAL": ...}."""
+    picked = {}
+    for index, label in enumerate(LABELS):
+        pool = np.flatnonzero(split.labels == index)
+        within = stratified_sample(split.subset(pool), min(per_label, len(pool)), seed)
+        picked[label] = pool[within]
+    return picked
+
+
 def make_splits(data: CifakeData, config: SplitConfig = SplitConfig()) -> Splits:
     """Carve a stratified validation split from train; keep test and its deduplicated view."""
     pool = stratified_sample(data.train, config.train_images, config.seed)

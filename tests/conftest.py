@@ -5,6 +5,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -83,3 +84,22 @@ def jpeg_bytes(size: tuple[int, int] = (32, 32), mode: str = "RGB") -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, size, color=128 if mode == "L" else (120, 30, 200)).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def tiny_trained_model(cifake: CifakeData, tmp_path_factory):
+    """A real Modified CNN2D trained for 2 epochs on 2,000 real CIFAKE images (seeded)."""
+    from cifake_utils.models import ARCHITECTURES
+    from cifake_utils.training import TrainConfig, train_model
+
+    train = cifake.train.subset(np.arange(0, 100_000, 50))
+    validation = cifake.train.subset(np.arange(25, 100_000, 250))
+    run = train_model(
+        ARCHITECTURES["modified_cnn2d"],
+        TrainConfig(epochs=2, seed=0),
+        (train.images, train.labels),
+        (validation.images, validation.labels),
+        tmp_path_factory.mktemp("tiny_model"),
+        cifake.checksum,
+    )
+    return run.model

@@ -87,7 +87,7 @@ def jpeg_bytes(size: tuple[int, int] = (32, 32), mode: str = "RGB") -> bytes:
 
 
 @pytest.fixture(scope="session")
-def tiny_trained_model(cifake: CifakeData, tmp_path_factory):
+def tiny_trained_run(cifake: CifakeData, tmp_path_factory):
     """A real Modified CNN2D trained for 2 epochs on 2,000 real CIFAKE images (seeded)."""
     from cifake_utils.models import ARCHITECTURES
     from cifake_utils.training import TrainConfig, train_model
@@ -102,4 +102,18 @@ def tiny_trained_model(cifake: CifakeData, tmp_path_factory):
         tmp_path_factory.mktemp("tiny_model"),
         cifake.checksum,
     )
-    return run.model
+    return run
+
+
+@pytest.fixture(scope="session")
+def tiny_trained_model(tiny_trained_run):
+    """The Keras model of `tiny_trained_run`."""
+    return tiny_trained_run.model
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tiny_trained_run, tmp_path_factory) -> Path:
+    """`tiny_trained_run` saved as a .keras file with its JSON sidecar."""
+    from cifake_utils.training import save_run
+
+    return save_run(tiny_trained_run, tmp_path_factory.mktemp("models"))

@@ -1,0 +1,113 @@
+"""The `cifake` command, run as a user runs it: a subprocess of the installed script."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .test_prediction import big_png_header
+
+CIFAKE = Path(sys.executable).parent / "cifake"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(CIFAKE), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture
+def images(tmp_path, real_jpegs) -> Path:
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for group in ("test/REAL", "test/FAKE"):
+        for name, data in real_jpegs[group][:2]:
+            (folder / f"{group.split('/')[1]}_{name}").write_bytes(data)
+    return folder
+
+
+def test_one_image_prints_verdict_model_and_writes_a_heatmap(images, tiny_model_path, tmp_path):
+    image = sorted(images.iterdir())[0]
+    result = run(
+        "predict",
+        str(image),
+        "--model",
+        str(tiny_model_path),
+        "--heatmap",
+        "heat.png",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    assert line.startswith(str(image)) and ("REAL" in line or "FAKE" in line)
+    assert "P(FAKE)=" in line
+    assert f"model {tiny_model_path}" in result.stderr and "data checksum" in result.stderr
+    assert (tmp_path / "heat.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_folder_gives_a_table_a_csv_and_json(images, tiny_model_path, tmp_path):
+    result = run(
+        "predict",
+        str(images),
+        "--model",
+        str(tiny_model_path),
+        "--csv",
+        "out.csv",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4 and {row["label"] for row in rows} <= {"REAL", "FAKE"}
+    with open(tmp_path / "out.csv") as handle:
+        table = list(csv.DictReader(handle))
+    assert [row["image"] for row in table] == [row["image"] for row in rows]
+    assert "4 classified" in result.stderr
+
+
+def test_every_bad_input_gets_one_line_and_the_rest_of_the_batch_still_runs(
+    images, tiny_model_path, tmp_path
+):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.jpg").write_bytes(b"")
+    (bad / "notes.png").write_text("these are notes")
+    good = sorted(images.iterdir())[0]
+    (bad / "cut.jpg").write_bytes(good.read_bytes()[:200])
+    (bad / "bomb.png").write_bytes(big_png_header(20_000, 20_000))
+    (tmp_path / "no_images").mkdir()
+    inputs = [
+        "missing.jpg",
+        "no_images",
+        "bad/empty.jpg",
+        "bad/notes.png",
+        "bad/cut.jpg",
+        "bad/bomb.png",
+        str(good),
+    ]
+    result = run("predict", *inputs, "--model", str(tiny_model_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    expected = [
+        "missing.jpg: no such file",
+        "no_images: folder holds no image",
+        "empty.jpg: empty file",
+        "notes.png: not an image",
+        "cut.jpg: corrupt or truncated",
+        "bomb.png: image too large",
+    ]
+    assert len(errors) == len(expected)
+    for fragment in expected:
+        assert any(fragment in line for line in errors), fragment
+    assert len(result.stdout.splitlines()) == 1 and str(good) in result.stdout
+
+
+def test_a_missing_model_is_a_clear_error(images, tmp_path):
+    result = run("predict", str(images), "--model", "nowhere.keras", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "error: cannot load the model: nowhere.keras: no such model file" in result.stderr
+    assert "Traceback" not in result.stderr

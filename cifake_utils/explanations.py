@@ -5,6 +5,7 @@ input's 32x32 size) so that their magnitude survives; `normalise_maps` scales th
 """
 
 import warnings
+import weakref
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -12,7 +13,7 @@ import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
-from keras import layers
+from keras import layers, ops
 from scipy import ndimage, stats
 
 with warnings.catch_warnings():  # tf-keras-vis imports a deprecated scipy.ndimage path
@@ -27,19 +28,28 @@ METHODS = {"Grad-CAM": Gradcam, "Grad-CAM++": GradcamPlusPlus, "Score-CAM": Scor
 TARGET_LAYER = "conv2"  # the last convolution: the finest map that still sees whole objects
 
 
+_LOGIT_MODELS: "weakref.WeakKeyDictionary[keras.Model, tuple]" = weakref.WeakKeyDictionary()
+
+
 def logit_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     """Two views of a sigmoid model for the CAM methods, sharing its weights.
 
     - one logit z (the sigmoid's input): Grad-CAM's score is +z for FAKE and -z for REAL;
     - two logits [0, z]: their softmax is [P(REAL), P(FAKE)], the class probabilities that
       tf-keras-vis's Score-CAM softmaxes its outputs into (one unit would softmax to 1).
+
+    Built once per model and cached, since the web app explains one image at a time.
     """
+    if model in _LOGIT_MODELS:
+        return _LOGIT_MODELS[model]
     output_layer = model.layers[-1]
-    linear = layers.Dense(1, name="logit")
-    logit = linear(output_layer.input)
-    linear.set_weights(output_layer.get_weights())
+    # The sigmoid's input, computed with the output layer's own variables (shared, not copied).
+    logit = layers.Lambda(
+        lambda x: ops.matmul(x, output_layer.kernel) + output_layer.bias, name="logit"
+    )(output_layer.input)
     pair = layers.Concatenate(name="logit_pair")([layers.Lambda(tf.zeros_like)(logit), logit])
-    return keras.Model(model.inputs, logit), keras.Model(model.inputs, pair)
+    _LOGIT_MODELS[model] = (keras.Model(model.inputs, logit), keras.Model(model.inputs, pair))
+    return _LOGIT_MODELS[model]
 
 
 def target_score(targets: np.ndarray, method: str) -> Callable[[tf.Tensor], tf.Tensor]:

@@ -11,7 +11,8 @@ EXECUTED := $(patsubst notebooks/%,outputs/notebooks/%,$(NOTEBOOKS))
 SMOKE_DIR := scratch/smoke
 NBVAL_DIR := $(SMOKE_DIR)/nbval
 
-.PHONY: setup reproduce rerun report test unit-tests notebook-tests lint benchmark lab clean-smoke
+.PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
+	benchmark benchmark-web screenshot lab clean-smoke
 
 setup: $(SETUP_STAMP)
 
@@ -44,7 +45,7 @@ rerun:
 report: $(SETUP_STAMP)
 	$(PY) -m cifake_utils.reproduce report --profile full
 
-test: lint unit-tests notebook-tests
+test: lint browser unit-tests notebook-tests
 
 lint: $(SETUP_STAMP)
 	$(PY) -m ruff check .
@@ -59,6 +60,27 @@ notebook-tests: $(SETUP_STAMP)
 	$(PY) -m cifake_utils.reproduce prepare $(NOTEBOOKS) --profile smoke --into $(NBVAL_DIR)
 	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-p no:cacheprovider -o filterwarnings= $(NBVAL_DIR)
+
+# Debian's Chromium and ChromeDriver for the end-to-end browser test (needs root, as in CI).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+# The web app on http://127.0.0.1:8000/ under waitress (a production WSGI server).
+serve: $(SETUP_STAMP)
+	$(PY) -m cifake_utils.web.serve
+
+# Create or replace the admin account: make admin ADMIN=name (asks for the password).
+admin: $(SETUP_STAMP)
+	$(VENV)/bin/flask --app cifake_utils.web create-admin $(ADMIN)
+
+# Latency percentiles and a bounded 8-way load on loopback (prints figures).
+benchmark-web: $(SETUP_STAMP)
+	$(PY) benchmarks/web_latency.py
+
+# The README's screenshot of the result page.
+screenshot: $(SETUP_STAMP) browser
+	$(PY) tools/web_screenshot.py
 
 # Throughput of our input pipeline against the naive JPEG-folder one (prints figures).
 benchmark: $(SETUP_STAMP)

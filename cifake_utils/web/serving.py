@@ -10,12 +10,13 @@ from ..prediction import ModelInfo, default_model_path, read_model_info
 
 
 class ModelRegistry:
-    """The saved models in one folder; loads each once, on first use."""
+    """The saved models in one folder; loads each (and its sidecar) once, on first use."""
 
     def __init__(self, models_dir: Path, metrics_dir: Path, state_file: Path):
         self.models_dir, self.metrics_dir, self.state_file = models_dir, metrics_dir, state_file
-        self._loaded: dict[str, keras.Model] = {}
+        self._loaded: dict[str, tuple[ModelInfo, keras.Model]] = {}
         self._lock = threading.Lock()
+        self._test_accuracy = read_test_accuracy(metrics_dir / "04_test_metrics_per_run.csv")
         saved = state_file.read_text().strip() if state_file.is_file() else ""
         names = {info.path.stem for info in self.available()}
         self.serving = saved if saved in names else default_model_path(models_dir).stem
@@ -29,16 +30,17 @@ class ModelRegistry:
             if path.with_suffix(".json").is_file()
         ]
 
-    def model(self, name: str) -> keras.Model:
-        """The Keras model saved as `<name>.keras`, loaded once."""
+    def model(self, name: str) -> tuple[ModelInfo, keras.Model]:
+        """The sidecar and Keras model saved as `<name>.keras`, loaded once."""
         with self._lock:
             if name not in self._loaded:
-                self._loaded[name] = keras.models.load_model(self.models_dir / f"{name}.keras")
+                path = self.models_dir / f"{name}.keras"
+                self._loaded[name] = (read_model_info(path), keras.models.load_model(path))
             return self._loaded[name]
 
     def current(self) -> tuple[ModelInfo, keras.Model]:
         """The model being served, with its sidecar."""
-        return read_model_info(self.models_dir / f"{self.serving}.keras"), self.model(self.serving)
+        return self.model(self.serving)
 
     def select(self, name: str) -> None:
         """Serve another saved model, chosen by name from `available()` (never a path)."""
@@ -50,11 +52,15 @@ class ModelRegistry:
 
     def test_accuracy(self, info: ModelInfo) -> float | None:
         """The model's accuracy on CIFAKE's test split, from notebook 04's table, if any."""
-        table = self.metrics_dir / "04_test_metrics_per_run.csv"
-        if not table.is_file():
-            return None
-        with open(table) as handle:
-            for row in csv.DictReader(handle):
-                if row["architecture"] == info.architecture and int(row["seed"]) == info.seed:
-                    return float(row["accuracy"])
-        return None
+        return self._test_accuracy.get((info.architecture, info.seed))
+
+
+def read_test_accuracy(table: Path) -> dict[tuple[str, int], float]:
+    """{(architecture, seed): test accuracy} from notebook 04's per-run table (empty if none)."""
+    if not table.is_file():
+        return {}
+    with open(table) as handle:
+        return {
+            (row["architecture"], int(row["seed"])): float(row["accuracy"])
+            for row in csv.DictReader(handle)
+        }

@@ -5,45 +5,74 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.setup-done
-PACKAGE := $(wildcard cifake_utils/*.py)
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-EXECUTED := $(patsubst notebooks/%,outputs/notebooks/%,$(NOTEBOOKS))
-SMOKE_DIR := scratch/smoke
-NBVAL_DIR := $(SMOKE_DIR)/nbval
 
 .PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web screenshot lab clean-smoke
+# The study's package code: a change here reruns the notebooks (the web app and the
+# command do not feed the notebooks, so they are left out).
+PACKAGE := $(filter-out cifake_utils/web/% cifake_utils/cli.py,$(shell find cifake_utils -name '*.py'))
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+SMOKE_DIR := scratch/smoke
+NBVAL_DIR := $(SMOKE_DIR)/nbval
 
-setup: $(SETUP_STAMP)
+# `make reproduce` runs the full study into outputs/ and executes the notebooks in place;
+# `make reproduce PROFILE=smoke` runs the small profile into scratch/smoke/.
+PROFILE ?= full
+ifeq ($(PROFILE),full)
+OUT := outputs
+else
+OUT := scratch/$(PROFILE)
+endif
+RUN := $(PY) -m cifake_utils.study.reproduce run --profile $(PROFILE)
 
-$(SETUP_STAMP): requirements.txt requirements-lock.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PY) -m ipykernel install --sys-prefix --name cifake --display-name "Python (cifake)"
-	touch $@
+# Each notebook is known by the last file it writes; its prerequisites are its own source
+# (a fingerprint of its cells, blind to their outputs, since running a notebook rewrites it),
+# the package, and the files it reads, which the notebooks before it write.
+DATA := $(OUT)/metrics/01_data_summary.json
+CNN2D := $(OUT)/metrics/02_cnn2d_runs.csv
+ABLATION := $(OUT)/metrics/03_ablation_validation.csv
+EVALUATION := $(OUT)/metrics/04_evaluation.json
+EXPLANATIONS := $(OUT)/metrics/05_explanations.json
+DEMO := $(OUT)/metrics/06_demo_predictions.csv
+FINGERPRINTS := build/fingerprints/$(PROFILE)
+fingerprint = $(FINGERPRINTS)/$(1).txt
 
-# One rule per notebook: it reruns when the notebook, the package or the environment changes.
-# Each notebook also waits for the one before it, whose outputs it reads.
-outputs/notebooks/%.ipynb: notebooks/%.ipynb $(PACKAGE) $(SETUP_STAMP)
-	$(PY) -m cifake_utils.reproduce run $< --profile full
-	@touch -r $@ $<
+$(DATA): $(call fingerprint,01_data_preparation) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/01_data_preparation.ipynb
+# Reads the splits.
+$(CNN2D): $(call fingerprint,02_baseline_cnn2d) $(DATA) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/02_baseline_cnn2d.ipynb
+# Reads the splits and the CNN2D models of notebook 02.
+$(ABLATION): $(call fingerprint,03_modified_cnn2d) $(DATA) $(CNN2D) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/03_modified_cnn2d.ipynb
+# Read the splits and every trained model (05 and 06 also choose the served default).
+$(EVALUATION): $(call fingerprint,04_evaluation) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/04_evaluation.ipynb
+$(EXPLANATIONS): $(call fingerprint,05_gradcam_analysis) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/05_gradcam_analysis.ipynb
+$(DEMO): $(call fingerprint,06_demo_prediction) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/06_demo_prediction.ipynb
 
-# Notebook n reads what notebook n-1 wrote, so it runs after it.
-$(foreach i,$(shell seq 2 $(words $(EXECUTED))),\
-  $(eval $(word $(i),$(EXECUTED)): $(word $(shell expr $(i) - 1),$(EXECUTED))))
+# Rewritten only when a notebook's cells (not its outputs) change, so make sees source edits.
+$(FINGERPRINTS)/%.txt: FORCE $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	@$(PY) -m cifake_utils.study.reproduce fingerprint notebooks/$*.ipynb > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
-reproduce: $(EXECUTED)
-	$(PY) -m cifake_utils.reproduce report --profile full
+FORCE:
+
+STUDY := $(DATA) $(CNN2D) $(ABLATION) $(EVALUATION) $(EXPLANATIONS) $(DEMO)
+
+reproduce: $(STUDY)
+	$(PY) -m cifake_utils.study.reproduce report --profile $(PROFILE)
 
 # Rerun every notebook even if nothing changed (the decoded-data cache is still reused).
 rerun:
-	touch $(NOTEBOOKS)
+	rm -rf $(FINGERPRINTS)
 	$(MAKE) reproduce
 
 report: $(SETUP_STAMP)
-	$(PY) -m cifake_utils.reproduce report --profile full
+	$(PY) -m cifake_utils.study.reproduce report --profile $(PROFILE)
 
 test: lint browser unit-tests notebook-tests
 
@@ -57,7 +86,7 @@ unit-tests: $(SETUP_STAMP)
 # Every notebook in the smoke profile under nbval; writes only below scratch/.
 notebook-tests: $(SETUP_STAMP)
 	rm -rf $(NBVAL_DIR) data/checkpoints/smoke
-	$(PY) -m cifake_utils.reproduce prepare $(NOTEBOOKS) --profile smoke --into $(NBVAL_DIR)
+	$(PY) -m cifake_utils.study.reproduce prepare $(NOTEBOOKS) --profile smoke --into $(NBVAL_DIR)
 	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-p no:cacheprovider -o filterwarnings= $(NBVAL_DIR)
 

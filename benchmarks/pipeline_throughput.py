@@ -18,12 +18,12 @@ import keras
 import tensorflow as tf
 
 from cifake_utils.constants import LABELS
-from cifake_utils.data import DataConfig, load_cifake
-from cifake_utils.models import build_cnn2d
+from cifake_utils.data.loading import DataConfig, load_cifake
+from cifake_utils.data.pipeline import make_dataset
+from cifake_utils.data.sources import discover_sources, extract_jpeg_folders
+from cifake_utils.models.architectures import build_cnn2d
+from cifake_utils.models.training import TrainConfig, compile_model, set_seed
 from cifake_utils.paths import project_root, resolve_cifake_dir
-from cifake_utils.pipeline import make_dataset
-from cifake_utils.sources import discover_sources, extract_jpeg_folders
-from cifake_utils.training import TrainConfig, compile_model, set_seed
 
 
 def naive_dataset(folder, batch_size: int, seed: int) -> tf.data.Dataset:

@@ -7,9 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from .paths import project_root
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".mpo"}
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"}
+
+class OutputPathError(ValueError):
+    """An output option that cannot be honoured; the message is one line for the user."""
 
 
 def expand_inputs(inputs: list[Path]) -> tuple[list[Path], list[str]]:
@@ -26,12 +28,36 @@ def expand_inputs(inputs: list[Path]) -> tuple[list[Path], list[str]]:
     return files, errors
 
 
-def heatmap_path(target: Path, image: Path, several: bool) -> Path:
-    """Where the overlay of `image` goes: `target` itself, or a file in folder `target`."""
-    if not several:
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    return target / f"{image.stem}_heatmap.png"
+def heatmap_targets(target: Path, images: list[Path]) -> dict[Path, Path]:
+    """Where each image's overlay goes: `target` itself when it names a file (an existing one
+    or a new `.png`) and there is one image; else one file per image in the folder `target`,
+    named after the image and never shared by two images.
+
+    Raises OutputPathError, before anything is classified, for a target that cannot work.
+    """
+    names_a_file = target.is_file() or (not target.exists() and target.suffix.lower() == ".png")
+    if names_a_file and len(images) > 1:
+        raise OutputPathError(f"--heatmap {target}: {len(images)} images need a folder, not a file")
+    if names_a_file:
+        return {images[0]: target}
+    if target.exists() and not target.is_dir():
+        raise OutputPathError(f"--heatmap {target}: not a folder")
+    targets, taken = {}, set()
+    for image in images:
+        stem = f"{image.stem}_heatmap"
+        name, number = f"{stem}.png", 1
+        while name in taken:  # a/x.jpg and b/x.png: x_heatmap.png and x_heatmap_2.png
+            number += 1
+            name = f"{stem}_{number}.png"
+        taken.add(name)
+        targets[image] = target / name
+    return targets
+
+
+def check_csv_target(target: Path) -> None:
+    """Refuse a --csv path that is a folder, before anything is classified."""
+    if target.is_dir():
+        raise OutputPathError(f"--csv {target}: is a folder; give a file name such as out.csv")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--heatmap",
         type=Path,
-        metavar="OUT.png",
-        help="write the Grad-CAM overlay (a folder when several images)",
+        metavar="OUT",
+        help="write the Grad-CAM overlay: a .png file for one image, else a folder",
     )
     predict.add_argument("--csv", type=Path, help="also write the results as CSV")
     return parser
@@ -59,19 +85,25 @@ def main(argv: list[str] | None = None) -> int:
     files, errors = expand_inputs(args.images)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    from . import prediction  # TensorFlow loads here, after the arguments are checked
+    try:
+        heatmaps = heatmap_targets(args.heatmap, files) if args.heatmap and files else {}
+        if args.csv:
+            check_csv_target(args.csv)
+    except OutputPathError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    # TensorFlow loads here, after the arguments are checked.
+    from .detector.predict import predict_image, save_png
+    from .images import ImageReadError
+    from .models.saved import load_detector
+    from .study.profiles import get_profile
 
     try:
-        model_path = args.model or prediction.default_model_path(
-            project_root() / "outputs" / "models"
-        )
-        info = prediction.read_model_info(model_path)
-        import keras
-
-        model = keras.models.load_model(model_path)
+        detector = load_detector(args.model, get_profile("full").models_dir)
     except (FileNotFoundError, ValueError, OSError, KeyError) as error:
         print(f"error: cannot load the model: {error}", file=sys.stderr)
         return 1
+    info = detector.info
     print(
         f"model {info.path} ({info.architecture}, seed {info.seed}), "
         f"data checksum {info.data_checksum[:16]}",
@@ -82,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     for number, path in enumerate(files, start=1):
         start = time.perf_counter()
         try:
-            result = prediction.predict_image(model, path)
-        except prediction.ImageReadError as error:
+            result = predict_image(detector.model, path)
+        except ImageReadError as error:
             print(f"error: {error}", file=sys.stderr)
             errors.append(str(error))
             continue
@@ -93,11 +125,14 @@ def main(argv: list[str] | None = None) -> int:
             "fake_probability": round(result.fake_probability, 6),
             "seconds": round(time.perf_counter() - start, 3),
         }
-        if args.heatmap:
-            out = heatmap_path(args.heatmap, path, several)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            prediction.save_png(result.overlay, out)
-            row["heatmap"] = str(out)
+        if path in heatmaps:
+            try:
+                heatmaps[path].parent.mkdir(parents=True, exist_ok=True)
+                row["heatmap"] = str(save_png(result.overlay, heatmaps[path]))
+            except OSError as error:
+                message = f"{heatmaps[path]}: cannot write the heatmap ({error.strerror})"
+                print(f"error: {message}", file=sys.stderr)
+                errors.append(message)
         rows.append(row)
         if args.json:
             print(json.dumps(row))
@@ -105,10 +140,11 @@ def main(argv: list[str] | None = None) -> int:
             progress = f"[{number}/{len(files)}] " if several else ""
             print(f"{progress}{path}  {result.label}  P(FAKE)={result.fake_probability:.4f}")
     if args.csv and rows:
-        with open(args.csv, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        try:
+            write_csv(rows, args.csv)
+        except OSError as error:
+            print(f"error: {args.csv}: cannot write the CSV ({error.strerror})", file=sys.stderr)
+            errors.append(str(error))
     if several:
         print(
             f"{len(rows)} classified ({sum(r['label'] == 'FAKE' for r in rows)} FAKE), "
@@ -116,6 +152,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     return 1 if errors or not rows else 0
+
+
+def write_csv(rows: list[dict], path: Path) -> None:
+    """The result rows as CSV (every column that any row has)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 if __name__ == "__main__":

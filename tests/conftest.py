@@ -1,6 +1,7 @@
 """Shared fixtures: the real CIFAKE copy in ../shared and small real copies built from it."""
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -9,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cifake_utils.data import CifakeData, DataConfig, load_cifake
+from cifake_utils.data.loading import CifakeData, DataConfig, load_cifake
+from cifake_utils.data.sources import GROUPS
 from cifake_utils.paths import project_root
-from cifake_utils.sources import GROUPS
 
 SHARED_CIFAKE = project_root().parent / "shared" / "data" / "cifake"
 
@@ -89,8 +90,8 @@ def jpeg_bytes(size: tuple[int, int] = (32, 32), mode: str = "RGB") -> bytes:
 @pytest.fixture(scope="session")
 def tiny_trained_run(cifake: CifakeData, tmp_path_factory):
     """A real Modified CNN2D trained for 2 epochs on 2,000 real CIFAKE images (seeded)."""
-    from cifake_utils.models import ARCHITECTURES
-    from cifake_utils.training import TrainConfig, train_model
+    from cifake_utils.models.architectures import ARCHITECTURES
+    from cifake_utils.models.training import TrainConfig, train_model
 
     train = cifake.train.subset(np.arange(0, 100_000, 50))
     validation = cifake.train.subset(np.arange(25, 100_000, 250))
@@ -114,6 +115,72 @@ def tiny_trained_model(tiny_trained_run):
 @pytest.fixture(scope="session")
 def tiny_model_path(tiny_trained_run, tmp_path_factory) -> Path:
     """`tiny_trained_run` saved as a .keras file with its JSON sidecar."""
-    from cifake_utils.training import save_run
+    from cifake_utils.models.training import save_run
 
     return save_run(tiny_trained_run, tmp_path_factory.mktemp("models"))
+
+
+# --- The web app (flaskr's fixtures: app, client, and the login helpers) ---
+
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tiny_model_path, tmp_path):
+    """The app serving the tiny real model, with a test accuracy table and an admin account."""
+    from cifake_utils.web import create_app
+    from cifake_utils.web.auth import save_admin
+
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    (metrics / "04_test_metrics_per_run.csv").write_text(
+        "architecture,seed,accuracy\nmodified_cnn2d,0,0.9123\n"
+    )
+    app = create_app(
+        {
+            "TESTING": True,
+            "MODELS_DIR": str(tiny_model_path.parent),
+            "METRICS_DIR": str(metrics),
+            "SECRET_KEY": "test",
+            "MAX_CONTENT_LENGTH": 200_000,
+            "MAX_IMAGE_BYTES": 100_000,
+        },
+        instance_path=tmp_path / "instance",
+    )
+    save_admin(tmp_path / "instance" / "admin.json", "boss", ADMIN_PASSWORD)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def jpeg(real_jpegs) -> bytes:
+    """A real CIFAKE test JPEG."""
+    return real_jpegs["test/FAKE"][0][1]
+
+
+def csrf_token(client, url: str = "/") -> str:
+    """The CSRF token of the form on `url`."""
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+
+
+def upload(data: bytes, name: str = "image.jpg") -> dict:
+    """Form data with `data` as the `image` file."""
+    return {"image": (io.BytesIO(data), name)}
+
+
+def login(client, password: str = ADMIN_PASSWORD, next_page: str | None = None):
+    """Log in as the fixture's admin through the form; returns the response."""
+    url = "/admin/login" if next_page is None else f"/admin/login?next={next_page}"
+    return client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, "/admin/login"),
+            "username": "boss",
+            "password": password,
+        },
+    )

@@ -1,7 +1,7 @@
 import numpy as np
 
-from cifake_utils import audit
-from cifake_utils.data import CifakeData
+from cifake_utils.data import audit
+from cifake_utils.data.loading import CifakeData
 
 
 def with_copied_image(data: CifakeData, train_index: int, test_index: int) -> CifakeData:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_prediction import big_png_header
+from .test_user_images import big_png_header
 
 CIFAKE = Path(sys.executable).parent / "cifake"
 
@@ -111,3 +111,50 @@ def test_a_missing_model_is_a_clear_error(images, tmp_path):
     assert result.returncode == 1
     assert "error: cannot load the model: nowhere.keras: no such model file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--csv", "existing_folder"], "--csv existing_folder: is a folder"),
+        (["--heatmap", "one.png"], "--heatmap one.png: 4 images need a folder"),
+        (["--heatmap", "a_file.txt"], "--heatmap a_file.txt: 4 images need a folder"),
+    ],
+)
+def test_impossible_output_paths_are_one_line_errors_before_any_work(
+    images, tiny_model_path, tmp_path, options, message
+):
+    (tmp_path / "existing_folder").mkdir()
+    (tmp_path / "a_file.txt").write_text("keep me")
+    result = run("predict", str(images), "--model", str(tiny_model_path), *options, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {message}")
+    assert result.stdout == "" and (tmp_path / "a_file.txt").read_text() == "keep me"
+
+
+def test_heatmaps_of_images_with_the_same_name_do_not_overwrite_each_other(
+    real_jpegs, tiny_model_path, tmp_path
+):
+    for folder, (_, data) in zip(("a", "b"), real_jpegs["test/REAL"][:2], strict=True):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.jpg").write_bytes(data)
+    result = run(
+        "predict", "a/x.jpg", "b/x.jpg", "--model", str(tiny_model_path), "--heatmap", "heat",
+        "--json", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = sorted(json.loads(line)["heatmap"] for line in result.stdout.splitlines())
+    assert written == ["heat/x_heatmap.png", "heat/x_heatmap_2.png"]
+    first, second = ((tmp_path / path).read_bytes() for path in written)
+    assert first != second  # two different images, two different overlays
+
+
+def test_a_heatmap_folder_works_for_one_image_too(images, tiny_model_path, tmp_path):
+    (tmp_path / "heat").mkdir()
+    image = sorted(images.iterdir())[0]
+    result = run(
+        "predict", str(image), "--model", str(tiny_model_path), "--heatmap", "heat", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "heat" / f"{image.stem}_heatmap.png").is_file()

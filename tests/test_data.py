@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from cifake_utils.constants import CIFAR10_CLASSES, KAGGLE_DATASET
-from cifake_utils.data import DataConfig, cifar_class_from_name, load_cifake
+from cifake_utils.data.loading import DataConfig, cifar_class_from_name, load_cifake
+from cifake_utils.data.sources import discover_sources, extract_jpeg_folders, sha256_file
 from cifake_utils.errors import (
     ChecksumMismatchError,
     CountMismatchError,
@@ -11,7 +12,6 @@ from cifake_utils.errors import (
     LayoutError,
 )
 from cifake_utils.paths import CIFAKE_DIR_VARIABLE, resolve_cifake_dir
-from cifake_utils.sources import discover_sources, extract_jpeg_folders, sha256_file
 
 from .conftest import write_zip
 

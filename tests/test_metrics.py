@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cifake_utils import metrics
+from cifake_utils.evaluation import metrics
 
 # Four REAL (0) and four FAKE (1) images; the model gets one of each wrong.
 Y = np.array([0, 0, 0, 0, 1, 1, 1, 1])

@@ -1,7 +1,12 @@
 import pytest
 from keras import layers
 
-from cifake_utils.models import ARCHITECTURES, build_cnn2d, build_model, build_modified_cnn2d
+from cifake_utils.models.architectures import (
+    ARCHITECTURES,
+    build_cnn2d,
+    build_model,
+    build_modified_cnn2d,
+)
 
 
 def layer_types(model) -> list[type]:

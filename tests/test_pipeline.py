@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cifake_utils.pipeline import make_dataset
+from cifake_utils.data.pipeline import make_dataset
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cifake_utils import reproduce
 from cifake_utils.paths import project_root
-from cifake_utils.profiles import Profile, get_profile
-from cifake_utils.report import build_report
+from cifake_utils.study import reproduce
+from cifake_utils.study.profiles import Profile, get_profile
+from cifake_utils.study.report import build_report
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -44,6 +44,25 @@ def test_profiles_keep_smoke_output_out_of_the_canonical_folder():
         get_profile("fast")
 
 
+def test_the_full_run_keeps_one_executed_copy_of_each_notebook():
+    full = get_profile("full")
+    assert full.notebooks_dir == project_root() / "notebooks"
+    assert not (full.output_dir / "notebooks").exists()
+
+
+def test_fingerprint_sees_edits_but_not_outputs(tmp_path):
+    path = write_notebook(tmp_path / "01_x.ipynb", "x = 1")
+    before = reproduce.notebook_fingerprint(path)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[2].execution_count = 7
+    notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    nbformat.write(notebook, path)
+    assert reproduce.notebook_fingerprint(path) == before
+    notebook.cells[2].source = "x = 2"
+    nbformat.write(notebook, path)
+    assert reproduce.notebook_fingerprint(path) != before
+
+
 def test_prepare_injects_the_smoke_profile(tmp_path):
     source = write_notebook(tmp_path / "01_x.ipynb", "print(PROFILE)")
     [prepared] = reproduce.prepare_notebooks([source], get_profile("smoke"), tmp_path / "out")
@@ -66,7 +85,7 @@ def test_a_missing_notebook_is_a_usage_error(tmp_path):
 
 
 def test_report_indexes_notebooks_figures_and_metrics(tmp_path):
-    profile = Profile("test", None, None, tmp_path / "outputs")
+    profile = Profile("test", None, None, tmp_path / "outputs", tmp_path / "outputs" / "nb")
     profile.notebooks_dir.mkdir(parents=True)
     write_notebook(profile.notebooks_dir / "01_data.ipynb", "1 + 1")
     profile.figures_dir.mkdir()

@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
 
-from cifake_utils import splits
-from cifake_utils.audit import find_test_images_in_train
-from cifake_utils.data import CifakeData
+from cifake_utils.data import splits
+from cifake_utils.data.audit import find_test_images_in_train
+from cifake_utils.data.loading import CifakeData, DataConfig, load_cifake
 from cifake_utils.errors import CifakeDataError
+from cifake_utils.study.inputs import load_study_data
+from cifake_utils.study.profiles import Profile
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def test_smoke_sizes_are_balanced_subsets(cifake):
 
 def test_saved_splits_round_trip_and_refuse_other_data(cifake, full_splits, tmp_path):
     path = tmp_path / "splits" / "splits.npz"
-    splits.save_splits(full_splits, path)
+    splits.save_splits(full_splits, path, DataConfig())
     loaded = splits.load_splits(path, cifake)
     for name in ("train", "validation", "test", "test_deduplicated"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(full_splits, name))
@@ -71,3 +73,29 @@ def test_saved_splits_round_trip_and_refuse_other_data(cifake, full_splits, tmp_
 def test_loading_missing_splits_says_which_notebook_makes_them(cifake, tmp_path):
     with pytest.raises(FileNotFoundError, match="run notebook 01 first"):
         splits.load_splits(tmp_path / "none.npz", cifake)
+
+
+def test_later_notebooks_read_the_data_as_notebook_01_did(
+    make_folder_copy, small_config, tmp_path, monkeypatch
+):
+    """A lenient run with its own data folder: notebooks 02-06 get the same data and splits."""
+    root = make_folder_copy()
+    (root / "train" / "FAKE" / "broken.jpg").write_bytes(b"not a jpeg")
+    config = small_config(root, lenient=True)
+    monkeypatch.setenv("CIFAKE_CACHE_DIR", str(config.cache_dir))
+    data = load_cifake(config, progress=False)
+    assert data.report.skipped  # the broken file was skipped, so the checksum is lenient's
+    made = splits.Splits(
+        train=np.arange(0, len(data.train) - 3),
+        validation=np.arange(len(data.train) - 3, len(data.train)),
+        test=np.arange(len(data.test)),
+        test_deduplicated=np.arange(len(data.test)),
+        data_checksum=data.checksum,
+        config=splits.SplitConfig(),
+    )
+    profile = Profile("t", None, None, tmp_path / "out", tmp_path / "out" / "nb")
+    splits.save_splits(made, profile.splits_path, config)
+    study = load_study_data(profile)
+    assert study.data.checksum == data.checksum
+    np.testing.assert_array_equal(study.splits.validation, made.validation)
+    assert len(study.test) == len(made.test)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from cifake_utils import stats
+from cifake_utils.data import stats
 
 
 def test_count_table_totals_match_the_data(cifake):

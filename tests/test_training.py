@@ -5,8 +5,8 @@ import keras
 import numpy as np
 import pytest
 
-from cifake_utils import training
-from cifake_utils.models import ARCHITECTURES
+from cifake_utils.models import training
+from cifake_utils.models.architectures import ARCHITECTURES
 
 SMALL = training.TrainConfig(epochs=2, batch_size=64, seed=3)
 

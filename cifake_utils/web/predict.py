@@ -1,80 +1,109 @@
 """The public page and the JSON API: one image in, verdict, probability and heatmap out."""
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+import threading
 
-from ..evaluation import DISPLAY_NAMES
-from ..prediction import ImageReadError, predict_image
-from .images import png_data_uri
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
+
+from ..detector.predict import Prediction, predict_image
+from ..images import ImageReadError
+from ..models.architectures import DISPLAY_NAMES
+from .encoding import format_probability, png_data_uri
+from .extensions import limiter
+from .serving import registry
 
 bp = Blueprint("predict", __name__)
+# One budget per client for the page and the API together.
+prediction_limit = limiter.shared_limit(
+    lambda: current_app.config["PREDICT_RATE_LIMIT"], scope="predictions"
+)
+MULTIPART_OVERHEAD = 64 * 2**10  # the form's boundaries, headers and CSRF field
 
 
-def uploaded_image() -> tuple[bytes, str]:
-    """The bytes of the request's `image` file; 400 if absent, 413 if too large."""
+def uploaded_image() -> bytes:
+    """The bytes of the request's `image` file; 400 if absent, 413 if too large.
+
+    The request body is capped before it is parsed, so an anonymous upload is never read
+    past the image limit.
+    """
+    limit = current_app.config["MAX_IMAGE_BYTES"]
+    request.max_content_length = limit + MULTIPART_OVERHEAD
     upload = request.files.get("image")
     if upload is None or not upload.filename:
         abort(400, "Choose an image file to upload.")
-    limit = current_app.config["MAX_IMAGE_BYTES"]
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         abort(413)
-    return data, "the upload"  # the client's file name is never used as a path
+    return data
 
 
-def serving_model():
-    registry = current_app.extensions["cifake_models"]
-    info, model = registry.current()
-    return registry, info, model
+def classify(data: bytes) -> Prediction:
+    """Verdict for an upload, at most DECODE_SLOTS at a time; 503 if none frees up in time.
+
+    Raises ImageReadError for an unreadable upload.
+    """
+    slots: threading.BoundedSemaphore = current_app.extensions["cifake_decode_slots"]
+    if not slots.acquire(timeout=current_app.config["DECODE_WAIT_SECONDS"]):
+        abort(503, "The server is busy; try again in a moment.")
+    try:
+        # The client's file name is never used, not even in messages.
+        return predict_image(registry().current().model, data, "the upload")
+    finally:
+        slots.release()
+
+
+def page_context() -> dict:
+    detector = registry().current()
+    return {
+        "info": detector.info,
+        "names": DISPLAY_NAMES,
+        "accuracy": registry().test_accuracy(detector.info),
+    }
 
 
 @bp.get("/")
 def index():
-    registry, info, _ = serving_model()
-    return render_template(
-        "index.html", info=info, names=DISPLAY_NAMES, accuracy=registry.test_accuracy(info)
-    )
+    return render_template("index.html", **page_context())
 
 
 @bp.post("/predict")
+@prediction_limit
 def predict_page():
-    registry, info, model = serving_model()
-    data, name = uploaded_image()
+    data = uploaded_image()
     try:
-        result = predict_image(model, data, name)
+        result = classify(data)
     except ImageReadError as error:
-        return render_template(
-            "index.html",
-            info=info,
-            names=DISPLAY_NAMES,
-            accuracy=registry.test_accuracy(info),
-            error=str(error),
-        ), 400
+        return render_template("index.html", error=str(error), **page_context()), 400
     return render_template(
         "result.html",
         result=result,
-        info=info,
-        names=DISPLAY_NAMES,
-        accuracy=registry.test_accuracy(info),
+        probability=format_probability(result.fake_probability),
         image_uri=png_data_uri(result.pixels, scale=4),
         overlay_uri=png_data_uri(result.overlay),
+        **page_context(),
     )
 
 
 @bp.post("/api/predict")
+@prediction_limit
 def api_predict():
-    registry, info, model = serving_model()
-    data, name = uploaded_image()
+    data = uploaded_image()
     try:
-        result = predict_image(model, data, name)
+        result = classify(data)
     except ImageReadError as error:
         return jsonify({"error": str(error)}), 400
+    info = registry().current().info
     return jsonify(
         {
             "label": result.label,
             "fake_probability": result.fake_probability,
             "model": info.path.stem,
             "data_checksum": info.data_checksum,
-            "test_accuracy": registry.test_accuracy(info),
+            "test_accuracy": registry().test_accuracy(info),
             "heatmap_png": png_data_uri(result.overlay),
         }
     )
+
+
+def init_app(app: Flask) -> None:
+    """At most DECODE_SLOTS uploads are decoded and classified at once."""
+    app.extensions["cifake_decode_slots"] = threading.BoundedSemaphore(app.config["DECODE_SLOTS"])

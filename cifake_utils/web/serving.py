@@ -4,51 +4,49 @@ import csv
 import threading
 from pathlib import Path
 
-import keras
+from flask import Flask, current_app
 
-from ..prediction import ModelInfo, default_model_path, read_model_info
+from ..models.saved import Detector, ModelInfo, available_models, default_model_path, load_detector
+from .instance import write_private
 
 
 class ModelRegistry:
     """The saved models in one folder; loads each (and its sidecar) once, on first use."""
 
-    def __init__(self, models_dir: Path, metrics_dir: Path, state_file: Path):
-        self.models_dir, self.metrics_dir, self.state_file = models_dir, metrics_dir, state_file
-        self._loaded: dict[str, tuple[ModelInfo, keras.Model]] = {}
+    def __init__(self, models_dir: Path, test_metrics: Path, state_file: Path):
+        self.models_dir, self.state_file = models_dir, state_file
+        self._loaded: dict[str, Detector] = {}
         self._lock = threading.Lock()
-        self._test_accuracy = read_test_accuracy(metrics_dir / "04_test_metrics_per_run.csv")
+        self._test_accuracy = read_test_accuracy(test_metrics)
+        self._available = available_models(models_dir)
         saved = state_file.read_text().strip() if state_file.is_file() else ""
-        names = {info.path.stem for info in self.available()}
+        names = {info.path.stem for info in self._available}
         self.serving = saved if saved in names else default_model_path(models_dir).stem
-        self.model(self.serving)  # loaded when the app is created, not on the first request
+        self.detector(self.serving)  # loaded when the app is created, not on the first request
 
     def available(self) -> list[ModelInfo]:
-        """Every model in the folder that has its JSON sidecar."""
-        return [
-            read_model_info(path)
-            for path in sorted(self.models_dir.glob("*.keras"))
-            if path.with_suffix(".json").is_file()
-        ]
+        """Every model in the folder that has its JSON sidecar (read once)."""
+        return self._available
 
-    def model(self, name: str) -> tuple[ModelInfo, keras.Model]:
-        """The sidecar and Keras model saved as `<name>.keras`, loaded once."""
+    def detector(self, name: str) -> Detector:
+        """The model saved as `<name>.keras` with its sidecar, loaded once."""
         with self._lock:
             if name not in self._loaded:
                 path = self.models_dir / f"{name}.keras"
-                self._loaded[name] = (read_model_info(path), keras.models.load_model(path))
+                self._loaded[name] = load_detector(path, self.models_dir)
             return self._loaded[name]
 
-    def current(self) -> tuple[ModelInfo, keras.Model]:
+    def current(self) -> Detector:
         """The model being served, with its sidecar."""
-        return self.model(self.serving)
+        return self.detector(self.serving)
 
     def select(self, name: str) -> None:
         """Serve another saved model, chosen by name from `available()` (never a path)."""
-        if name not in {info.path.stem for info in self.available()}:
+        if name not in {info.path.stem for info in self._available}:
             raise KeyError(name)
-        self.model(name)
+        self.detector(name)
         self.serving = name
-        self.state_file.write_text(name)
+        write_private(self.state_file, name)
 
     def test_accuracy(self, info: ModelInfo) -> float | None:
         """The model's accuracy on CIFAKE's test split, from notebook 04's table, if any."""
@@ -64,3 +62,17 @@ def read_test_accuracy(table: Path) -> dict[tuple[str, int], float]:
             (row["architecture"], int(row["seed"])): float(row["accuracy"])
             for row in csv.DictReader(handle)
         }
+
+
+def init_app(app: Flask) -> None:
+    """Load the served model once, when the app is created."""
+    app.extensions["cifake_models"] = ModelRegistry(
+        Path(app.config["MODELS_DIR"]),
+        Path(app.config["METRICS_DIR"]) / "04_test_metrics_per_run.csv",
+        Path(app.instance_path) / "serving_model.txt",
+    )
+
+
+def registry() -> ModelRegistry:
+    """The registry of the app handling the current request."""
+    return current_app.extensions["cifake_models"]

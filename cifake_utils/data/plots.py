@@ -1,0 +1,116 @@
+"""Notebook 01's figures: samples, mean images, histograms, spectra and file sizes."""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..constants import CIFAR10_CLASSES, LABELS
+from ..plots import CHANNELS, LABEL_COLOURS
+from .loading import CifakeSplit
+from .stats import radial_profile
+
+
+def plot_sample_grid(split: CifakeSplit, per_label: int = 4, seed: int = 0) -> Figure:
+    """Random examples: one row per CIFAR-10 class, REAL images left and FAKE right."""
+    rng = np.random.default_rng(seed)
+    fig = Figure(figsize=(2 * per_label * 0.9 + 1.5, len(CIFAR10_CLASSES) * 0.95))
+    axes = fig.subplots(len(CIFAR10_CLASSES), 2 * per_label, squeeze=False)
+    for row, class_name in enumerate(CIFAR10_CLASSES):
+        for half, label in enumerate(LABELS):
+            pool = np.flatnonzero((split.cifar_classes == row) & (split.labels == half))
+            chosen = rng.choice(pool, size=min(per_label, len(pool)), replace=False)
+            for k in range(per_label):
+                ax = axes[row, half * per_label + k]
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if k < len(chosen):
+                    ax.imshow(split.images[chosen[k]], interpolation="nearest")
+                if row == 0 and k == 0:
+                    ax.set_title(label, loc="left", color=LABEL_COLOURS[label], fontsize=11)
+        axes[row, 0].set_ylabel(class_name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def plot_mean_images(means: dict[str, np.ndarray]) -> Figure:
+    """The mean image of each label and their difference (FAKE - REAL, per pixel)."""
+    fig = Figure(figsize=(10, 3.4))
+    axes = fig.subplots(1, 3)
+    for ax, label in zip(axes, LABELS, strict=False):
+        ax.imshow(means[label].astype(np.uint8), interpolation="nearest")
+        ax.set_title(f"mean {label} image")
+    difference = (means["FAKE"] - means["REAL"]).mean(axis=-1)
+    limit = float(np.abs(difference).max()) or 1.0
+    shown = axes[2].imshow(difference, cmap="coolwarm", vmin=-limit, vmax=limit)
+    axes[2].set_title("FAKE - REAL (grey levels)")
+    fig.colorbar(shown, ax=axes[2], fraction=0.046)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def plot_channel_histograms(histograms: dict[str, np.ndarray]) -> Figure:
+    """Share of pixels per value (0-255) in each RGB channel, REAL vs FAKE.
+
+    The y-axis is scaled to the values 1-254; clipped pixels at 0 and 255 spike above it.
+    """
+    fig = Figure(figsize=(12, 3.2))
+    axes = fig.subplots(1, 3, sharey=True)
+    values = np.arange(256)
+    interior = max(float(h[1:255].max()) for h in histograms.values())
+    for channel, (ax, name) in enumerate(zip(axes, CHANNELS, strict=True)):
+        for label, histogram in histograms.items():
+            ax.plot(values, histogram[:, channel], color=LABEL_COLOURS[label], label=label, lw=1)
+        ax.set_title(f"{name} channel")
+        ax.set_xlabel("pixel value")
+        ax.set_xlim(0, 255)
+    axes[0].set_ylabel("share of pixels")
+    axes[0].set_ylim(0, 1.25 * interior)
+    axes[0].legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_power_spectra(spectra: dict[str, np.ndarray]) -> Figure:
+    """Mean log-power spectrum of each label, their difference, and the radial profiles."""
+    fig = Figure(figsize=(15, 3.6))
+    axes = fig.subplots(1, 4)
+    low = min(float(np.nanmin(s)) for s in spectra.values())
+    high = max(float(np.nanmax(s)) for s in spectra.values())
+    for ax, label in zip(axes, LABELS, strict=False):
+        shown = ax.imshow(spectra[label], cmap="magma", vmin=low, vmax=high)
+        ax.set_title(f"{label}: mean log10 power")
+    fig.colorbar(shown, ax=axes[1], fraction=0.046)
+    difference = spectra["FAKE"] - spectra["REAL"]
+    limit = float(np.nanmax(np.abs(difference))) or 1.0
+    shown = axes[2].imshow(difference, cmap="coolwarm", vmin=-limit, vmax=limit)
+    axes[2].set_title("FAKE - REAL")
+    fig.colorbar(shown, ax=axes[2], fraction=0.046)
+    for ax in axes[:3]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for label, spectrum in spectra.items():
+        radius, profile = radial_profile(spectrum)
+        axes[3].plot(radius, profile, color=LABEL_COLOURS[label], label=label)
+    axes[3].set_xlabel("spatial frequency (cycles per image)")
+    axes[3].set_ylabel("mean log10 power")
+    axes[3].set_title("radial profile")
+    axes[3].legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_file_sizes(split: CifakeSplit, title: str = "") -> Figure:
+    """Distribution of JPEG file sizes per label."""
+    fig = Figure(figsize=(7, 3.6))
+    ax = fig.subplots()
+    bins = np.arange(split.file_sizes.min(), split.file_sizes.max() + 10, 8)  # whole bytes
+    for index, label in enumerate(LABELS):
+        sizes = split.file_sizes[split.labels == index]
+        ax.hist(sizes, bins=bins, alpha=0.55, color=LABEL_COLOURS[label], label=label)
+    ax.set_xlabel("JPEG file size (bytes)")
+    ax.set_ylabel("images")
+    ax.set_title(title or "JPEG file size per class")
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,17 @@
+"""The one decision rule: P(FAKE) at or above THRESHOLD is called FAKE, anything below REAL."""
+
+import numpy as np
+
+from .constants import LABELS
+
+THRESHOLD = 0.5  # fixed before any result was seen; the models are trained for it
+
+
+def predict_labels(fake_probability: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
+    """0 (REAL) or 1 (FAKE) per P(FAKE), as uint8."""
+    return (np.asarray(fake_probability) >= threshold).astype(np.uint8)
+
+
+def verdict(fake_probability: float, threshold: float = THRESHOLD) -> str:
+    """ "FAKE" or "REAL" for one P(FAKE)."""
+    return LABELS[int(predict_labels(fake_probability, threshold))]

@@ -1,0 +1,1 @@
+"""Class activation maps, their faithfulness and sanity checks, and their figures."""

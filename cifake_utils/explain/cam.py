@@ -1,0 +1,152 @@
+"""Class activation maps: Grad-CAM, Grad-CAM++ and Score-CAM (via tf-keras-vis), and their geometry.
+
+The only module that imports tf_keras_vis. Maps are returned unnormalised (non-negative, the
+input's 32x32 size) so that their magnitude survives; `normalise_maps` scales them for display.
+"""
+
+import warnings
+import weakref
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+with warnings.catch_warnings():  # tf-keras-vis imports a deprecated scipy.ndimage path
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from tf_keras_vis.gradcam import Gradcam
+    from tf_keras_vis.gradcam_plus_plus import GradcamPlusPlus
+    from tf_keras_vis.scorecam import Scorecam
+
+from ..constants import LABELS
+from ..decision import predict_labels
+from ..models.inference import predict_fake_probability
+
+METHODS = {"Grad-CAM": Gradcam, "Grad-CAM++": GradcamPlusPlus, "Score-CAM": Scorecam}
+TARGET_LAYER = "conv2"  # the last convolution: the finest map that still sees whole objects
+
+
+_LOGIT_MODELS: "weakref.WeakKeyDictionary[keras.Model, tuple]" = weakref.WeakKeyDictionary()
+
+
+def logit_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """Two views of a sigmoid model for the CAM methods, sharing its weights.
+
+    - one logit z (the sigmoid's input): Grad-CAM's score is +z for FAKE and -z for REAL;
+    - two logits [0, z]: their softmax is [P(REAL), P(FAKE)], the class probabilities that
+      tf-keras-vis's Score-CAM softmaxes its outputs into (one unit would softmax to 1).
+
+    Built once per model and cached, since the web app explains one image at a time.
+    """
+    if model in _LOGIT_MODELS:
+        return _LOGIT_MODELS[model]
+    output_layer = model.layers[-1]
+    # The sigmoid's input, computed with the output layer's own variables (shared, not copied).
+    logit = layers.Lambda(
+        lambda x: ops.matmul(x, output_layer.kernel) + output_layer.bias, name="logit"
+    )(output_layer.input)
+    pair = layers.Concatenate(name="logit_pair")([layers.Lambda(tf.zeros_like)(logit), logit])
+    _LOGIT_MODELS[model] = (keras.Model(model.inputs, logit), keras.Model(model.inputs, pair))
+    return _LOGIT_MODELS[model]
+
+
+def target_score(targets: np.ndarray, method: str) -> Callable[[tf.Tensor], tf.Tensor]:
+    """The score each method explains, per image, for its target class (0 REAL, 1 FAKE)."""
+    targets = np.asarray(targets)
+    if method == "Score-CAM":
+        index = tf.constant(np.stack([np.arange(len(targets)), targets], axis=1), tf.int32)
+        return lambda output: tf.gather_nd(output, index)
+    sign = tf.constant(np.where(targets == 1, 1.0, -1.0), dtype=tf.float32)
+    return lambda output: output[:, 0] * sign
+
+
+def class_activation_maps(
+    model: keras.Model,
+    images: np.ndarray,
+    targets: np.ndarray | None = None,
+    method: str = "Grad-CAM",
+    layer: str = TARGET_LAYER,
+    batch_size: int = 256,
+) -> np.ndarray:
+    """(n, 32, 32) non-negative maps of what raised each image's target-class score.
+
+    `images` are uint8 (n, 32, 32, 3); `targets` 0 (REAL) or 1 (FAKE) per image, by default
+    the model's own prediction. The model itself is left untouched (see `logit_models`).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
+    if targets is None:
+        targets = predict_labels(predict_fake_probability(model, images))
+    single, pair = logit_models(model)
+    scored = pair if method == "Score-CAM" else single
+    visualiser = METHODS[method](scored, clone=False)
+    options = {"max_N": None} if method == "Score-CAM" else {}
+    maps = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size].astype(np.float32) / 255.0
+        score = target_score(targets[start : start + batch_size], method)
+        with warnings.catch_warnings(), quiet_keras():
+            warnings.simplefilter("ignore", DeprecationWarning)  # tf-keras-vis on NumPy 2
+            cam = visualiser(score, batch, penultimate_layer=layer, normalize_cam=False, **options)
+        maps.append(np.asarray(cam, dtype=np.float32).reshape(len(batch), *images.shape[1:3]))
+    return np.maximum(np.concatenate(maps), 0.0)
+
+
+@contextmanager
+def quiet_keras():
+    """Silence the progress bars of the `predict` calls that Score-CAM makes."""
+    was_interactive = keras.config.is_interactive_logging_enabled()
+    keras.config.disable_interactive_logging()
+    try:
+        yield
+    finally:
+        if was_interactive:
+            keras.config.enable_interactive_logging()
+
+
+def normalise_maps(maps: np.ndarray, how: str = "image") -> np.ndarray:
+    """Scale maps to [0, 1]: per `image` (hides magnitude) or by the set's `global` maximum."""
+    if how == "image":
+        top = maps.max(axis=(1, 2), keepdims=True)
+    elif how == "global":
+        top = np.full((len(maps), 1, 1), maps.max())
+    else:
+        raise ValueError(f"how must be 'image' or 'global', not {how!r}")
+    return np.divide(maps, top, out=np.zeros_like(maps), where=top > 0)
+
+
+def zero_map_share(maps: np.ndarray) -> float:
+    """Share of maps that are zero everywhere (Grad-CAM's ReLU can leave nothing)."""
+    return float(np.mean(maps.max(axis=(1, 2)) <= 0))
+
+
+def border_share(maps: np.ndarray, ring: int = 4) -> np.ndarray:
+    """Per map: the share of its mass on the outer `ring` pixels (NaN for an all-zero map)."""
+    inside = np.zeros(maps.shape[1:], dtype=bool)
+    inside[ring:-ring, ring:-ring] = True
+    total = maps.sum(axis=(1, 2))
+    border = maps[:, ~inside].sum(axis=1)
+    return np.divide(border, total, out=np.full(len(maps), np.nan), where=total > 0)
+
+
+def ring_area_share(size: int = 32, ring: int = 4) -> float:
+    """The border ring's share of the image area: what a uniform map would put there."""
+    return 1.0 - (size - 2 * ring) ** 2 / size**2
+
+
+def pick_examples(
+    y_true: np.ndarray, probability: np.ndarray, per_group: int = 2, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Seeded examples of right and wrong calls on each class: {"REAL, right": indices, ...}."""
+    rng = np.random.default_rng(seed)
+    predicted = predict_labels(probability)
+    picked = {}
+    for label, name in enumerate(LABELS):
+        for outcome, correct in (("right", True), ("wrong", False)):
+            pool = np.flatnonzero((y_true == label) & ((predicted == label) == correct))
+            picked[f"{name}, {outcome}"] = np.sort(
+                rng.choice(pool, size=min(per_group, len(pool)), replace=False)
+            )
+    return picked

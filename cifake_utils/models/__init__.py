@@ -1,0 +1,1 @@
+"""The CNN architectures, their training, inference, and saved models with their sidecars."""

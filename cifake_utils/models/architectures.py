@@ -1,0 +1,88 @@
+"""The seed paper's two CNNs and the ablation between them, as functional Keras models."""
+
+from dataclasses import dataclass
+
+import keras
+import pandas as pd
+from keras import layers
+
+INPUT_SHAPE = (32, 32, 3)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture of one CNN2D variant; defaults are the baseline CNN2D."""
+
+    name: str = "cnn2d"
+    filters: int = 32  # both conv layers, as in the paper
+    kernel_size: int = 3
+    hidden_units: int = 64  # the paper does not give it; see notebook 02
+    global_average_pooling: bool = False  # False: Flatten, as in CNN2D
+    dropout_rate: float = 0.0  # 0: no Dropout layer
+    input_shape: tuple[int, int, int] = INPUT_SHAPE
+
+
+# The ablation of notebook 03: CNN2D, each change alone, and both (the Modified CNN2D).
+ARCHITECTURES = {
+    "cnn2d": ModelConfig("cnn2d"),
+    "cnn2d_gap": ModelConfig("cnn2d_gap", global_average_pooling=True),
+    "cnn2d_dropout": ModelConfig("cnn2d_dropout", dropout_rate=0.5),
+    "modified_cnn2d": ModelConfig("modified_cnn2d", global_average_pooling=True, dropout_rate=0.5),
+}
+
+# How the tables and figures name each architecture.
+DISPLAY_NAMES = {
+    "cnn2d": "CNN2D",
+    "modified_cnn2d": "Modified CNN2D",
+    "cnn2d_gap": "CNN2D + GAP",
+    "cnn2d_dropout": "CNN2D + Dropout",
+}
+
+
+def build_model(config: ModelConfig) -> keras.Model:
+    """An uncompiled functional CNN: two conv blocks, a pooling choice, a dense head.
+
+    The output is one sigmoid unit, P(FAKE): the task is binary, so a second softmax unit
+    would only repeat 1 - P(FAKE) with twice the output weights.
+    """
+    inputs = keras.Input(shape=config.input_shape, name="image")
+    x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(name="pool1")(x)
+    x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(name="pool2")(x)
+    if config.global_average_pooling:
+        x = layers.GlobalAveragePooling2D(name="gap")(x)
+    else:
+        x = layers.Flatten(name="flatten")(x)
+    if config.dropout_rate > 0:
+        x = layers.Dropout(config.dropout_rate, name="dropout")(x)
+    x = layers.Dense(config.hidden_units, activation="relu", name="hidden")(x)
+    outputs = layers.Dense(1, activation="sigmoid", name="fake_probability")(x)
+    return keras.Model(inputs, outputs, name=config.name)
+
+
+def build_cnn2d() -> keras.Model:
+    """The seed paper's baseline CNN2D."""
+    return build_model(ARCHITECTURES["cnn2d"])
+
+
+def build_modified_cnn2d() -> keras.Model:
+    """The seed paper's Modified CNN2D: GlobalAveragePooling2D and Dropout before the head."""
+    return build_model(ARCHITECTURES["modified_cnn2d"])
+
+
+def describe_layers(model: keras.Model) -> pd.DataFrame:
+    """One row per layer: name, type, output shape and parameter count (with a total row)."""
+    rows = [
+        {
+            "layer": layer.name,
+            "type": type(layer).__name__,
+            "output shape": str(tuple(layer.output.shape[1:])),
+            "parameters": layer.count_params(),
+        }
+        for layer in model.layers
+    ]
+    rows.append(
+        {"layer": "total", "type": "", "output shape": "", "parameters": model.count_params()}
+    )
+    return pd.DataFrame(rows).set_index("layer")

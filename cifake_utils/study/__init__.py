@@ -1,0 +1,1 @@
+"""Running the study: profiles, the notebooks with papermill, saved results, the report."""

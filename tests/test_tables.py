@@ -1,0 +1,71 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cifake_utils.evaluation import tables as evaluation
+from cifake_utils.paths import project_root
+from cifake_utils.study import readme
+
+Y = np.array([0, 0, 0, 1, 1, 1])
+CLASSES = np.array([0, 1, 1, 0, 1, 1])
+P = np.array([0.9, 0.2, 0.6, 0.95, 0.1, 0.4])
+
+
+def test_most_confident_errors_rank_wrong_calls_by_confidence():
+    np.testing.assert_array_equal(evaluation.most_confident_errors(Y, P, "REAL"), [0, 2])
+    np.testing.assert_array_equal(evaluation.most_confident_errors(Y, P, "FAKE"), [4, 5])
+    assert len(evaluation.most_confident_errors(Y, P, "REAL", count=1)) == 1
+
+
+def test_per_cifar_class_accuracy_splits_by_class_and_label():
+    table = evaluation.per_cifar_class_accuracy(Y, CLASSES, P)
+    assert table.shape == (10, 2)
+    assert table.loc["airplane", "REAL"] == 0.0  # index 0: P 0.9 on a REAL image
+    assert table.loc["automobile", "REAL"] == 0.5
+    assert table.loc["airplane", "FAKE"] == 1.0
+    assert table.loc["automobile", "FAKE"] == 0.0
+    assert np.isnan(table.loc["truck", "REAL"])
+
+
+def test_metric_tables_and_the_paper_comparison():
+    predictions = {
+        ("cnn2d", 0): P,
+        ("cnn2d", 1): 1 - P,
+        ("modified_cnn2d", 0): Y * 0.8 + 0.1,
+        ("modified_cnn2d", 1): Y * 0.6 + 0.2,
+    }
+    table = evaluation.metrics_table(Y, predictions)
+    assert table.loc[("modified_cnn2d", 0), "accuracy"] == 1.0
+    summary = evaluation.mean_and_std(table)
+    assert summary.loc["modified_cnn2d", "accuracy_std"] == 0.0
+    comparison = evaluation.paper_comparison(table)
+    assert comparison.loc["Modified CNN2D", "Accuracy (paper)"] == 95.94
+    assert comparison.loc["Modified CNN2D", "Accuracy (ours)"] == 100.0
+    expected = 100 * table.loc["cnn2d", "f1"].mean()
+    assert comparison.loc["CNN2D", "F1_score (ours)"] == pytest.approx(expected, abs=0.005)
+    tests = evaluation.mcnemar_table(Y, predictions, "cnn2d", "modified_cnn2d", (0, 1))
+    assert tests.loc[0, "modified_cnn2d_only_correct"] == 4  # CNN2D wrong on 0, 2, 4, 5
+
+
+def test_update_section_replaces_only_the_marked_text(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text("intro\n<!-- t:start -->\nold\n<!-- t:end -->\nrest\n")
+    table = pd.DataFrame({"x": [1.23456]}, index=pd.Index(["a"], name="k"))
+    readme.update_section("t", readme.markdown_table(table, ".3f"), path)
+    table_text = "| k | x |\n| --- | --- |\n| a | 1.235 |"
+    assert path.read_text() == f"intro\n<!-- t:start -->\n{table_text}\n<!-- t:end -->\nrest\n"
+    with pytest.raises(ValueError, match="no <!-- other:start -->"):
+        readme.update_section("other", "x", path)
+
+
+def test_readme_results_match_the_saved_evaluation():
+    results = json.loads((project_root() / "outputs/metrics/04_evaluation.json").read_text())
+    text = (project_root() / "README.md").read_text()
+    section = text.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+    for row in results["paper_comparison"]:
+        for column in ("Accuracy", "Precision", "Recall", "F1_score"):
+            cell = f"| {row['model']} | {column} | {row[f'{column} (paper)']:.2f} | "
+            cell += f"{row[f'{column} (ours)']:.2f} ± {row[f'{column} (ours, std)']:.2f} |"
+            assert cell in section, cell

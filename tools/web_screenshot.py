@@ -16,6 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from waitress import create_server
 
 from cifake_utils.paths import project_root, resolve_cifake_dir
+from cifake_utils.study.profiles import get_profile
 from cifake_utils.web import create_app
 
 sys.path.insert(0, str(project_root()))
@@ -36,7 +37,7 @@ def main() -> None:
             browser.find_element(By.ID, "image-input").send_keys(str(image))
             browser.find_element(By.ID, "submit").click()
             WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "verdict")))
-            target = project_root() / "outputs" / "figures" / "web_result_page.png"
+            target = get_profile("full").figures_dir / "web_result_page.png"
             browser.save_screenshot(str(target))
             print(f"saved {target}")
         finally:

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--profile", default=DEFAULT_PROFILE, choices=["full", "smoke"])
     parser.add_argument("--into", type=Path, help="folder for prepared copies")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # options before or after the notebooks
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill streams cells here
     profile = get_profile(args.profile)
     if args.command == "report":

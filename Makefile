@@ -8,12 +8,23 @@ SETUP_STAMP := $(VENV)/.setup-done
 
 .PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web screenshot lab clean-smoke
+
 # The study's package code: a change here reruns the notebooks (the web app and the
 # command do not feed the notebooks, so they are left out).
 PACKAGE := $(filter-out cifake_utils/web/% cifake_utils/cli.py,$(shell find cifake_utils -name '*.py'))
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SMOKE_DIR := scratch/smoke
 NBVAL_DIR := $(SMOKE_DIR)/nbval
+
+setup: $(SETUP_STAMP)
+
+$(SETUP_STAMP): requirements.txt requirements-lock.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name cifake --display-name "Python (cifake)"
+	touch $@
 
 # `make reproduce` runs the full study into outputs/ and executes the notebooks in place;
 # `make reproduce PROFILE=smoke` runs the small profile into scratch/smoke/.

@@ -34,3 +34,8 @@ def resolve_cache_dir(setting: str | os.PathLike | None = None) -> Path:
     if setting is not None:
         return Path(setting).expanduser()
     return project_root() / "data" / "cache"
+
+
+def untuned_results_dir() -> Path:
+    """The untuned recipe's saved test results (kept from an earlier canonical run)."""
+    return project_root() / "outputs" / "untuned"

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cifake_utils.evaluation import seeds
 from cifake_utils.evaluation import tables as evaluation
 from cifake_utils.paths import project_root
 from cifake_utils.study import readme
@@ -64,8 +65,52 @@ def test_readme_results_match_the_saved_evaluation():
     results = json.loads((project_root() / "outputs/metrics/04_evaluation.json").read_text())
     text = (project_root() / "README.md").read_text()
     section = text.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
-    for row in results["paper_comparison"]:
-        for column in ("Accuracy", "Precision", "Recall", "F1_score"):
-            cell = f"| {row['model']} | {column} | {row[f'{column} (paper)']:.2f} | "
-            cell += f"{row[f'{column} (ours)']:.2f} ± {row[f'{column} (ours, std)']:.2f} |"
-            assert cell in section, cell
+    for row in results["headline"]:
+        cell = (
+            f"| {row['model']} | {row['paper']:.2f} | {row['untuned_mean']:.2f} ± "
+            f"{row['untuned_std']:.2f} ({row['untuned_seeds']} seeds) | {row['tuned_mean']:.2f} ± "
+            f"{row['tuned_std']:.2f} ({row['tuned_seeds']} seeds) |"
+        )
+        assert cell in section, cell
+    for row in results["paired_tests"]:
+        assert f"**{row['verdict']}**" in section
+
+
+def test_headline_and_paired_sentences():
+    predictions = {
+        ("cnn2d", 0): P,
+        ("cnn2d", 1): np.clip(P + 0.05, 0, 1),
+        ("modified_cnn2d", 0): Y * 0.8 + 0.1,
+        ("modified_cnn2d", 1): Y * 0.6 + 0.2,
+        ("cnn2d_untuned", 0): 1 - P,
+        ("cnn2d_untuned", 1): 1 - P,
+        ("modified_cnn2d_untuned", 0): P,
+        ("modified_cnn2d_untuned", 1): P,
+    }
+    names = ["cnn2d", "modified_cnn2d", "cnn2d_untuned", "modified_cnn2d_untuned"]
+    intervals = seeds.accuracy_intervals(Y, predictions, names, resamples=50)
+    headline = evaluation.headline_table(intervals)
+    assert headline.loc["Modified CNN2D", "tuned_mean"] == 100.0
+    assert headline.loc["CNN2D", "paper"] == 94.98 and headline.loc["CNN2D", "tuned_seeds"] == 2
+    paired = seeds.comparisons_table(Y, predictions, [("cnn2d_untuned", "cnn2d")])
+    sentence = evaluation.comparison_sentence(paired.iloc[0], "cnn2d_untuned", "cnn2d")
+    assert sentence.startswith("CNN2D vs CNN2D (untuned): ")
+    markdown = evaluation.results_markdown(
+        headline, paired, pd.DataFrame({"accuracy_mean": [0.9, 0.8]}, index=names[:2])
+    )
+    assert "| CNN2D | 94.98 |" in markdown and sentence in markdown
+
+
+def test_untuned_predictions_follow_the_requested_test_images(tmp_path):
+    np.savez(
+        tmp_path / "04_test_predictions.npz",
+        test_indices=np.array([5, 7, 9]),
+        cnn2d_seed0=np.array([0.1, 0.2, 0.3], dtype=np.float32),
+        cnn2d_gap_seed2=np.array([0.4, 0.5, 0.6], dtype=np.float32),
+    )
+    loaded = evaluation.load_untuned_predictions(tmp_path, np.array([9, 5]))
+    np.testing.assert_allclose(loaded[("cnn2d_untuned", 0)], [0.3, 0.1])
+    np.testing.assert_allclose(loaded[("cnn2d_gap_untuned", 2)], [0.6, 0.4])
+    with pytest.raises(ValueError, match="lacks 1"):
+        evaluation.load_untuned_predictions(tmp_path, np.array([5, 6]))
+    assert evaluation.display_name("cnn2d_untuned") == "CNN2D (untuned)"

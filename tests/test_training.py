@@ -1,4 +1,5 @@
 import json
+import os
 from dataclasses import replace
 
 import keras
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from cifake_utils.models import training
-from cifake_utils.models.architectures import ARCHITECTURES
+from cifake_utils.models.architectures import ARCHITECTURES, build_model
 
 SMALL = training.TrainConfig(epochs=2, batch_size=64, seed=3)
 
@@ -114,3 +115,88 @@ def test_summary_tables(small_arrays, tmp_path):
     assert spread.loc["modified_cnn2d", "val_accuracy_mean"] == pytest.approx(
         table["val_accuracy"].mean()
     )
+
+
+TUNED_SMALL = replace(
+    SMALL,
+    schedule="cosine",
+    warmup_epochs=1,
+    patience=None,
+    optimizer="adamw",
+    weight_decay=0.05,
+    label_smoothing=0.1,
+    augmentation=("flip", "translate"),
+)
+
+
+def test_schedule_warms_up_then_decays_to_zero():
+    schedule = training.learning_rate(replace(TUNED_SMALL, learning_rate=3e-3, epochs=4), 10)
+    rates = [float(schedule(step)) for step in (0, 5, 10, 25, 40)]
+    assert rates[0] == 0.0 and rates[1] == pytest.approx(1.5e-3)
+    assert rates[2] == pytest.approx(3e-3)  # the peak, at the end of the warm-up epoch
+    assert rates[2] > rates[3] > rates[4] and rates[4] == pytest.approx(0.0, abs=1e-9)
+    assert training.learning_rate(SMALL, 10) == SMALL.learning_rate  # constant
+
+
+def test_recipe_settings_are_checked():
+    with pytest.raises(ValueError, match="optimizer"):
+        training.TrainConfig(optimizer="rmsprop")
+    with pytest.raises(ValueError, match="adamw"):
+        training.TrainConfig(weight_decay=0.01)
+    with pytest.raises(ValueError, match="augmentation"):
+        build_model(ARCHITECTURES["cnn2d"], ("rotate",))
+
+
+def test_schedule_and_augmentation_are_deterministic_for_a_seed(small_arrays, tmp_path):
+    first = train(small_arrays, tmp_path / "a", config=TUNED_SMALL, architecture="cnn2d")
+    second = train(small_arrays, tmp_path / "b", config=TUNED_SMALL, architecture="cnn2d")
+    for a, b in zip(first.model.get_weights(), second.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    other = train(
+        small_arrays, tmp_path / "c", config=replace(TUNED_SMALL, seed=4), architecture="cnn2d"
+    )
+    assert first.history != other.history
+    # A fixed budget keeps the last epoch, not the best one.
+    assert first.best_epoch == first.epochs_trained == TUNED_SMALL.epochs
+
+
+def test_saved_model_with_augmentation_layers_does_not_augment_at_inference(small_arrays, tmp_path):
+    run = train(small_arrays, tmp_path / "run", config=TUNED_SMALL, architecture="cnn2d")
+    assert [layer.name for layer in run.model.layers[1:3]] == ["augment_flip", "augment_translate"]
+    images = small_arrays[1][0][:50] / 255.0
+    path = training.save_run(run, tmp_path / "models")
+    loaded = training.load_run(path)
+    predicted = run.model.predict(images, verbose=0)
+    np.testing.assert_array_equal(loaded.model.predict(images, verbose=0), predicted)
+    np.testing.assert_array_equal(run.model.predict(images, verbose=0), predicted)
+    # The same weights without the augmentation layers give the same outputs.
+    plain = build_model(ARCHITECTURES["cnn2d"])
+    for layer in plain.layers:
+        layer.set_weights(run.model.get_layer(layer.name).get_weights())
+    np.testing.assert_allclose(plain.predict(images, verbose=0), predicted, rtol=1e-6)
+    # A flipped image is a different input: inference sees exactly what it is given.
+    flipped = loaded.model.predict(images[:, :, ::-1], verbose=0)
+    assert not np.array_equal(flipped, predicted)
+
+
+def test_sidecar_records_the_recipe_and_the_machine(small_arrays, tmp_path):
+    run = train(small_arrays, tmp_path / "run", config=TUNED_SMALL, architecture="cnn2d")
+    sidecar = json.loads(training.save_run(run, tmp_path).with_suffix(".json").read_text())
+    assert sidecar["train_config"]["augmentation"] == ["flip", "translate"]
+    assert sidecar["train_config"]["optimizer"] == "adamw"
+    machine = sidecar["machine"]
+    assert machine["cpu"] and machine["cpu_count"] >= 1
+    assert machine["onednn"] in {"on", "off"} and "intra_op_threads" in machine
+
+
+def test_jobs_in_worker_processes_match_their_configs(small_arrays, tmp_path):
+    (train_xy, val_xy) = small_arrays
+    jobs = [
+        (ARCHITECTURES["cnn2d"], replace(SMALL, epochs=1, seed=0)),
+        (ARCHITECTURES["modified_cnn2d"], replace(SMALL, epochs=1, seed=1)),
+    ]
+    runs = training.train_jobs(jobs, train_xy, val_xy, tmp_path, "checksum", workers=2)
+    assert [run.name for run in runs] == ["cnn2d_seed0", "modified_cnn2d_seed1"]
+    sidecar = json.loads((tmp_path / "cnn2d_seed0" / "final.json").read_text())
+    assert sidecar["machine"]["intra_op_threads"] == max(1, (os.cpu_count() or 1) // 2)
+    assert not list(tmp_path.glob("arrays_*"))  # the shared arrays are cleaned up

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .audit import find_test_images_in_train
+from .audit import find_test_images_in_train, pixel_digests
 from ..constants import CIFAR10_CLASSES, EXPECTED_COUNTS, LABELS
 from .loading import CifakeData, CifakeSplit, DataConfig
 from ..errors import CifakeDataError
@@ -64,14 +64,37 @@ def sample_per_label(split: CifakeSplit, per_label: int, seed: int) -> dict[str,
     return picked
 
 
+def duplicate_groups(split: CifakeSplit) -> np.ndarray:
+    """A group number per image: images with identical pixels share one, the rest are alone."""
+    _, groups = np.unique(pixel_digests(split), return_inverse=True)
+    return groups
+
+
+def carve_validation(
+    split: CifakeSplit, pool: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split `pool` into (train, validation), stratified, never parting identical images.
+
+    Whole groups of pixel-identical images are drawn, so no validation image has a copy in
+    train (the stratum of a group is that of its first image).
+    """
+    groups = duplicate_groups(split.subset(pool))
+    _, first = np.unique(groups, return_index=True)
+    train_groups, validation_groups = train_test_split(
+        groups[first],
+        test_size=fraction,
+        stratify=strata(split)[pool][first],
+        random_state=seed,
+    )
+    in_validation = np.isin(groups, validation_groups)
+    return pool[~in_validation], pool[in_validation]
+
+
 def make_splits(data: CifakeData, config: SplitConfig = SplitConfig()) -> Splits:
     """Carve a stratified validation split from train; keep test and its deduplicated view."""
     pool = stratified_sample(data.train, config.train_images, config.seed)
-    train, validation = train_test_split(
-        pool,
-        test_size=config.validation_fraction,
-        stratify=strata(data.train)[pool],
-        random_state=config.seed,
+    train, validation = carve_validation(
+        data.train, pool, config.validation_fraction, config.seed
     )
     test = stratified_sample(data.test, config.test_images, config.seed)
     in_train = find_test_images_in_train(data)

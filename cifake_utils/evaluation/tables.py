@@ -37,6 +37,37 @@ def load_runs(models_dir: Path, architectures: list[str], seeds: tuple[int, ...]
     return runs
 
 
+UNTUNED_SUFFIX = "_untuned"
+
+
+def load_untuned_predictions(folder: Path, test_indices: np.ndarray) -> dict:
+    """{("<architecture>_untuned", seed): P(FAKE)} on `test_indices`, from the saved test
+    predictions of the untuned recipe (see outputs/untuned/README.md)."""
+    path = folder / "04_test_predictions.npz"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the untuned recipe's saved test predictions")
+    with np.load(path) as saved:
+        position = {index: k for k, index in enumerate(saved["test_indices"])}
+        missing = [index for index in test_indices if index not in position]
+        if missing:
+            raise ValueError(f"{path} lacks {len(missing)} of the requested test images")
+        rows = np.array([position[index] for index in test_indices])
+        predictions = {}
+        for key in saved.files:
+            if key == "test_indices":
+                continue
+            architecture, _, seed = key.rpartition("_seed")
+            predictions[(architecture + UNTUNED_SUFFIX, int(seed))] = saved[key][rows]
+    return predictions
+
+
+def display_name(key: str) -> str:
+    """How tables name an architecture key, the untuned recipe's included."""
+    if key.endswith(UNTUNED_SUFFIX):
+        return f"{DISPLAY_NAMES[key.removesuffix(UNTUNED_SUFFIX)]} (untuned)"
+    return DISPLAY_NAMES[key]
+
+
 def check_data(runs: dict[tuple[str, int], TrainingRun], data_checksum: str) -> None:
     """Refuse models trained on other data than the loaded one."""
     stale = [f"{a}_seed{s}" for (a, s), run in runs.items() if run.data_checksum != data_checksum]
@@ -165,43 +196,75 @@ def subset_predictions(predictions: dict, mask: np.ndarray) -> dict:
     return {key: probability[mask] for key, probability in predictions.items()}
 
 
+def headline_table(intervals: pd.DataFrame) -> pd.DataFrame:
+    """Paper, untuned and tuned accuracy side by side (percent), for the paper's two models.
+
+    `intervals` is `seeds.accuracy_intervals` over the tuned and the untuned architectures.
+    """
+    rows = {}
+    for architecture, reported in PAPER_RESULTS.items():
+        tuned = intervals.loc[architecture]
+        untuned = intervals.loc[architecture + UNTUNED_SUFFIX]
+        rows[DISPLAY_NAMES[architecture]] = {
+            "paper": reported["accuracy"],
+            "untuned_mean": 100 * untuned["accuracy_mean"],
+            "untuned_std": 100 * untuned["accuracy_std"],
+            "untuned_seeds": int(untuned["seeds"]),
+            "tuned_mean": 100 * tuned["accuracy_mean"],
+            "tuned_std": 100 * tuned["accuracy_std"],
+            "tuned_seeds": int(tuned["seeds"]),
+            "tuned_t_low": 100 * tuned["t_low"],
+            "tuned_t_high": 100 * tuned["t_high"],
+            "tuned_bootstrap_low": 100 * tuned["bootstrap_low"],
+            "tuned_bootstrap_high": 100 * tuned["bootstrap_high"],
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+
+
+def comparison_sentence(row: pd.Series, first: str, second: str) -> str:
+    """One paired test as a sentence: `second` against `first`, in accuracy points."""
+    low, high = 100 * row["difference_low"], 100 * row["difference_high"]
+    interval = f" (95% t-interval {low:+.2f} to {high:+.2f})" if np.isfinite(low) else ""
+    return (
+        f"{display_name(second)} vs {display_name(first)}: "
+        f"{100 * row['difference_mean']:+.2f} points{interval}, {row['test']} "
+        f"p = {row['p_value']:.2g} over {row['seeds']} matched seeds; McNemar significant "
+        f"for {row['seeds_second_better']} seed(s) in its favour and "
+        f"{row['seeds_second_worse']} against: **{row['verdict']}**."
+    )
+
+
 def results_markdown(
-    comparison: pd.DataFrame,
-    intervals: pd.DataFrame,
-    tests: pd.DataFrame,
-    deduplicated: pd.DataFrame,
+    headline: pd.DataFrame, paired: pd.DataFrame, deduplicated: pd.DataFrame
 ) -> str:
     """The README's results section, from the saved tables."""
     lines = [
-        "| model | metric | paper | ours (mean ± std over seeds) | 95% bootstrap CI, seed 0 |",
-        "| --- | --- | --- | --- | --- |",
+        "Accuracy on the official 20,000-image test split, in percent:",
+        "",
+        "| model | paper | untuned recipe, mean ± std | tuned recipe, mean ± std | "
+        "95% t-interval over seeds | 95% bootstrap over seeds and images |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    names = {display: key for key, display in DISPLAY_NAMES.items()}
-    for model in comparison.index:
-        for key, column in PAPER_COLUMNS.items():
-            low, high = intervals.loc[(names[model], 0, key), ["ci_low", "ci_high"]]
-            lines.append(
-                f"| {model} | {column} | {comparison.loc[model, f'{column} (paper)']:.2f} | "
-                f"{comparison.loc[model, f'{column} (ours)']:.2f} ± "
-                f"{comparison.loc[model, f'{column} (ours, std)']:.2f} | "
-                f"{100 * low:.2f} – {100 * high:.2f} |"
-            )
-    lines.append("")
-    lines.append("McNemar's exact test, CNN2D vs Modified CNN2D on the same test images:")
-    lines.append("")
-    lines.append(
-        " ".join(f"seed {seed}: p = {row['p_value']:.3g}." for seed, row in tests.iterrows())
-    )
-    lines.append("")
-    lines.append(
+    for model, row in headline.iterrows():
+        lines.append(
+            f"| {model} | {row['paper']:.2f} | {row['untuned_mean']:.2f} ± "
+            f"{row['untuned_std']:.2f} ({row['untuned_seeds']:.0f} seeds) | "
+            f"{row['tuned_mean']:.2f} ± {row['tuned_std']:.2f} ({row['tuned_seeds']:.0f} seeds) | "
+            f"{row['tuned_t_low']:.2f} – {row['tuned_t_high']:.2f} | "
+            f"{row['tuned_bootstrap_low']:.2f} – {row['tuned_bootstrap_high']:.2f} |"
+        )
+    lines += ["", "Paired tests on the same test images (difference in accuracy):", ""]
+    lines += [f"- {comparison_sentence(row, *pair)}" for pair, row in paired.iterrows()]
+    lines += [
+        "",
         "Accuracy on the deduplicated test split (test images also in train removed), "
         "mean over seeds: "
         + "; ".join(
             f"{DISPLAY_NAMES[a]} {100 * deduplicated.loc[a, 'accuracy_mean']:.2f}%"
             for a in ("cnn2d", "modified_cnn2d")
         )
-        + "."
-    )
+        + ".",
+    ]
     return "\n".join(lines)
 
 

@@ -39,14 +39,43 @@ DISPLAY_NAMES = {
 }
 
 
-def build_model(config: ModelConfig) -> keras.Model:
+# Training-time augmentations a recipe may ask for (see `TrainConfig.augmentation`).
+AUGMENTATIONS = ("flip", "translate")
+TRANSLATE_PIXELS = 4  # the usual CIFAR +-4 pixels, reflect-padded
+
+
+def augmentation_layers(names: tuple[str, ...], seed: int) -> list[layers.Layer]:
+    """Seeded Keras augmentation layers: active in `fit`, identity at inference."""
+    unknown = set(names) - set(AUGMENTATIONS)
+    if unknown:
+        raise ValueError(f"unknown augmentation {sorted(unknown)}; choose from {AUGMENTATIONS}")
+    chosen = []
+    if "flip" in names:
+        chosen.append(layers.RandomFlip("horizontal", seed=seed, name="augment_flip"))
+    if "translate" in names:
+        shift = TRANSLATE_PIXELS / INPUT_SHAPE[0]
+        chosen.append(
+            layers.RandomTranslation(
+                shift, shift, fill_mode="reflect", seed=seed + 1, name="augment_translate"
+            )
+        )
+    return chosen
+
+
+def build_model(
+    config: ModelConfig, augmentation: tuple[str, ...] = (), seed: int = 0
+) -> keras.Model:
     """An uncompiled functional CNN: two conv blocks, a pooling choice, a dense head.
 
     The output is one sigmoid unit, P(FAKE): the task is binary, so a second softmax unit
-    would only repeat 1 - P(FAKE) with twice the output weights.
+    would only repeat 1 - P(FAKE) with twice the output weights. `augmentation` puts seeded
+    augmentation layers after the input; Keras runs them only when training.
     """
     inputs = keras.Input(shape=config.input_shape, name="image")
-    x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv1")(inputs)
+    x = inputs
+    for layer in augmentation_layers(augmentation, seed):
+        x = layer(x)
+    x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv1")(x)
     x = layers.MaxPooling2D(name="pool1")(x)
     x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv2")(x)
     x = layers.MaxPooling2D(name="pool2")(x)

@@ -1,8 +1,12 @@
 """Train any CNN2D variant from a config: seeded, deterministic, resumable, one line per epoch."""
 
 import json
+import math
+import multiprocessing
+import os
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -12,21 +16,48 @@ import pandas as pd
 import tensorflow as tf
 
 from ..data.pipeline import make_dataset
+from ..machine import machine_info
 from .architectures import ModelConfig, build_model
 
 RESULT_FILE = "result.json"
 
 
+OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("constant", "cosine")
+SGD_MOMENTUM = 0.9
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    """How a model is trained; chosen on the validation split only."""
+    """How a model is trained; chosen on the validation split only.
 
-    epochs: int = 30  # upper bound: early stopping picks the epoch on validation loss
+    The defaults are the study's first, untuned recipe; `recipes.py` holds the tuned ones.
+    """
+
+    epochs: int = 30  # with early stopping an upper bound, without it the budget
     batch_size: int = 64
-    optimizer: str = "adam"  # any name keras.optimizers.get accepts
-    learning_rate: float = 1e-3
-    patience: int = 3  # epochs without a better validation loss before stopping
-    seed: int = 0  # weights, dropout and the shuffling order all derive from it
+    optimizer: str = "adam"  # one of OPTIMIZERS; "sgd" uses Nesterov-free momentum 0.9
+    learning_rate: float = 1e-3  # the peak rate when a schedule is used
+    patience: int | None = 3  # epochs without a better validation loss; None: no early stop
+    seed: int = 0  # weights, dropout, augmentation and the shuffling order derive from it
+    schedule: str = "constant"  # or "cosine": linear warm-up, then cosine decay to zero
+    warmup_epochs: int = 0
+    weight_decay: float = 0.0  # decoupled (AdamW only)
+    label_smoothing: float = 0.0
+    augmentation: tuple[str, ...] = ()  # names from architectures.AUGMENTATIONS
+
+    def __post_init__(self):
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer {self.optimizer!r}: choose one of {OPTIMIZERS}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule {self.schedule!r}: choose one of {SCHEDULES}")
+        if self.weight_decay and self.optimizer != "adamw":
+            raise ValueError("weight_decay is decoupled weight decay: use it with adamw")
+        object.__setattr__(self, "augmentation", tuple(self.augmentation))
+
+    @property
+    def early_stopping(self) -> bool:
+        return self.patience is not None
 
 
 @dataclass(frozen=True)
@@ -72,6 +103,7 @@ class TrainingRun:
             "train_config": asdict(self.train_config),
             "history": self.history,
             "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
+            "machine": machine_info(),
         }
 
 
@@ -102,7 +134,7 @@ class ResumableRun(keras.callbacks.Callback):
     restoring weights and optimiser) the best epoch and the patience count carry on.
     """
 
-    def __init__(self, folder: Path, patience: int):
+    def __init__(self, folder: Path, patience: int | None):
         super().__init__()
         self.folder, self.patience = folder, patience
         self.history_path = folder / "epochs.json"
@@ -122,11 +154,13 @@ class ResumableRun(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
+        self.history_path.write_text(json.dumps(self.history))
+        if self.patience is None:  # a fixed budget: the last epoch's weights are kept
+            return
         losses = self.history["val_loss"]
         best = int(np.argmin(losses))
         if best == len(losses) - 1:
             self.model.save(self.best_path)
-        self.history_path.write_text(json.dumps(self.history))
         if len(losses) - 1 - best >= self.patience:
             self.model.stop_training = True
 
@@ -137,12 +171,36 @@ def set_seed(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def compile_model(model: keras.Model, config: TrainConfig) -> None:
-    """Binary cross-entropy on the sigmoid output, with the configured optimiser."""
-    optimizer = keras.optimizers.get(
-        {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+def learning_rate(config: TrainConfig, steps_per_epoch: int):
+    """The configured rate: a constant, or a per-step warm-up and cosine decay to zero."""
+    if config.schedule == "constant":
+        return config.learning_rate
+    warmup = config.warmup_epochs * steps_per_epoch
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0 if warmup else config.learning_rate,
+        decay_steps=max(1, config.epochs * steps_per_epoch - warmup),
+        warmup_target=config.learning_rate if warmup else None,
+        warmup_steps=warmup,
     )
-    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
+
+
+def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    """Adam, AdamW (decoupled weight decay) or SGD with momentum, at the configured rate."""
+    rate = learning_rate(config, steps_per_epoch)
+    if config.optimizer == "adamw":
+        return keras.optimizers.AdamW(learning_rate=rate, weight_decay=config.weight_decay)
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=rate, momentum=SGD_MOMENTUM)
+    return keras.optimizers.Adam(learning_rate=rate)
+
+
+def compile_model(model: keras.Model, config: TrainConfig, steps_per_epoch: int = 1) -> None:
+    """Binary cross-entropy (optionally label-smoothed) on the sigmoid output."""
+    model.compile(
+        optimizer=make_optimizer(config, steps_per_epoch),
+        loss=keras.losses.BinaryCrossentropy(label_smoothing=config.label_smoothing),
+        metrics=["accuracy"],
+    )
 
 
 def train_model(
@@ -165,8 +223,9 @@ def train_model(
         print(f"{finished.name}: already trained in {checkpoint_dir}, loaded", flush=True)
         return finished
     set_seed(train_config.seed)
-    model = build_model(model_config)
-    compile_model(model, train_config)
+    model = build_model(model_config, train_config.augmentation, train_config.seed)
+    steps_per_epoch = math.ceil(len(train[1]) / train_config.batch_size)
+    compile_model(model, train_config, steps_per_epoch)
     name = f"{model_config.name}_seed{train_config.seed}"
     train_ds = make_dataset(*train, train_config.batch_size, shuffle=True, seed=train_config.seed)
     val_ds = make_dataset(*validation, batch_size=512)
@@ -189,8 +248,11 @@ def train_model(
     )
     seconds = time.perf_counter() - start
     history = state.history
-    best_epoch = int(np.argmin(history["val_loss"])) + 1
-    model.load_weights(state.best_path)
+    if train_config.early_stopping:
+        best_epoch = int(np.argmin(history["val_loss"])) + 1
+        model.load_weights(state.best_path)
+    else:
+        best_epoch = len(history["loss"])
     run = TrainingRun(
         model, model_config, train_config, history, best_epoch, data_checksum, seconds
     )
@@ -218,13 +280,18 @@ def load_finished_run(
     summary = json.loads(summary_path.read_text())
     same = (
         summary["data_checksum"] == checksum
-        and summary["model_config"] == json.loads(json.dumps(asdict(model_config)))
-        and summary["train_config"] == asdict(train_config)
+        and summary["model_config"] == as_json(model_config)
+        and summary["train_config"] == as_json(train_config)
     )
     if not same:
         shutil.rmtree(checkpoint_dir)  # stale state from another config would be resumed
         return None
     return run_from_summary(keras.models.load_model(checkpoint_dir / "final.keras"), summary)
+
+
+def as_json(config) -> dict:
+    """A config as its JSON sidecar holds it (tuples become lists)."""
+    return json.loads(json.dumps(asdict(config)))
 
 
 def run_from_summary(model: keras.Model, summary: dict) -> TrainingRun:
@@ -257,18 +324,100 @@ def train_seeds(
     validation: tuple[np.ndarray, np.ndarray],
     checkpoint_root: Path,
     data_checksum: str,
+    workers: int = 1,
 ) -> list[TrainingRun]:
-    """Train one architecture once per seed."""
-    runs = []
-    for seed in seeds:
-        config = replace(train_config, seed=seed)
-        folder = checkpoint_root / f"{model_config.name}_seed{seed}"
-        runs.append(train_model(model_config, config, train, validation, folder, data_checksum))
-    return runs
+    """Train one architecture once per seed (see `train_jobs` for `workers`)."""
+    jobs = [(model_config, replace(train_config, seed=seed)) for seed in seeds]
+    return train_jobs(jobs, train, validation, checkpoint_root, data_checksum, workers)
+
+
+Job = tuple[ModelConfig, TrainConfig]
+
+
+def job_folder(checkpoint_root: Path, job: Job) -> Path:
+    """Where one job keeps its resumable state."""
+    model_config, train_config = job
+    return checkpoint_root / f"{model_config.name}_seed{train_config.seed}"
+
+
+def train_jobs(
+    jobs: list[Job],
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    checkpoint_root: Path,
+    data_checksum: str,
+    workers: int = 1,
+    folders: list[Path] | None = None,
+) -> list[TrainingRun]:
+    """Train each (architecture, recipe) job and return the runs in the jobs' order.
+
+    Each job keeps its state in its entry of `folders` (default: `job_folder`).
+    With `workers` > 1 the jobs run in that many fresh processes, each limited to
+    cpu_count // workers threads: on a 2-core machine two one-thread runs finish about 1.6x
+    sooner than one two-thread run after another. A job's numbers depend on its thread count
+    (the sidecar records it), so a recipe is compared only with runs made the same way.
+    """
+    folders = folders or [job_folder(checkpoint_root, job) for job in jobs]
+    if workers > 1:  # even for one job, so that its thread count is the same as the others
+        train_in_processes(
+            jobs, folders, train, validation, checkpoint_root, data_checksum, workers
+        )
+    return [
+        train_model(*job, train, validation, folder, data_checksum)
+        for job, folder in zip(jobs, folders, strict=True)
+    ]
+
+
+def train_in_processes(jobs, folders, train, validation, checkpoint_root, data_checksum, workers):
+    """Run `train_model` for every job in `workers` spawned processes; results stay on disk."""
+    arrays_dir = checkpoint_root / f"arrays_{data_checksum[:16]}"
+    arrays_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, array in zip(("x", "y", "val_x", "val_y"), (*train, *validation), strict=True):
+        path = arrays_dir / f"{name}.npy"
+        np.save(path, array)
+        paths.append(path)
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context("spawn")  # TensorFlow must not be forked
+    # Longest budgets first, so that the workers finish close together.
+    order = sorted(range(len(jobs)), key=lambda k: -jobs[k][1].epochs)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(train_job_in_worker, jobs[k], paths, folders[k], data_checksum, threads)
+            for k in order
+        ]
+        for future in futures:
+            future.result()  # re-raises a worker's error here
+    shutil.rmtree(arrays_dir)
+
+
+def train_job_in_worker(
+    job: Job, paths: list[Path], folder: Path, data_checksum: str, threads: int
+) -> None:
+    """A worker process's entry point: set its threads, memory-map the arrays, train."""
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    x, y, val_x, val_y = (np.load(path, mmap_mode="r") for path in paths)
+    train_model(
+        *job,
+        (np.asarray(x), np.asarray(y)),
+        (np.asarray(val_x), np.asarray(val_y)),
+        folder,
+        data_checksum,
+    )
+
+
+def by_architecture(runs: list[TrainingRun]) -> dict[str, list[TrainingRun]]:
+    """The runs grouped by architecture, in first-seen order."""
+    grouped: dict[str, list[TrainingRun]] = {}
+    for run in runs:
+        grouped.setdefault(run.model_config.name, []).append(run)
+    return grouped
 
 
 def summarise_runs(runs: list[TrainingRun]) -> pd.DataFrame:
-    """One row per run: architecture, seed, parameters, epochs and validation metrics."""
+    """One row per run: architecture, seed, parameters, epochs, validation metrics and the
+    training accuracy of the kept epoch (how far the model fits its own training images)."""
     return pd.DataFrame(
         [
             {
@@ -279,6 +428,7 @@ def summarise_runs(runs: list[TrainingRun]) -> pd.DataFrame:
                 "best_epoch": run.best_epoch,
                 "val_accuracy": run.validation["accuracy"],
                 "val_loss": run.validation["loss"],
+                "train_accuracy": run.history["accuracy"][run.best_epoch - 1],
                 "minutes": run.seconds / 60,
             }
             for run in runs
@@ -294,6 +444,7 @@ def mean_and_spread(runs_table: pd.DataFrame) -> pd.DataFrame:
             "parameters": grouped["parameters"].first(),
             "val_accuracy_mean": grouped["val_accuracy"].mean(),
             "val_accuracy_std": grouped["val_accuracy"].std(ddof=1),
+            "train_accuracy_mean": grouped["train_accuracy"].mean(),
             "epochs_mean": grouped["epochs_trained"].mean(),
             "seeds": grouped["seed"].count(),
         }

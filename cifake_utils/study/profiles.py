@@ -15,8 +15,10 @@ class Profile:
     test_images: int | None  # None: all 20,000 test images
     output_dir: Path  # figures/, metrics/, splits/, models/, report/ go below it
     notebooks_dir: Path  # the executed notebooks: notebooks/ itself for the full run
-    epochs: int = 30  # upper bound per training run; early stopping usually ends sooner
-    seeds: tuple[int, ...] = (0, 1, 2)  # each model is trained once per seed
+    max_epochs: int | None = None  # caps every recipe's epoch budget (None: the recipe's)
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)  # the paper's two models, once per seed
+    variant_seeds: tuple[int, ...] = (0, 1, 2)  # the single-change ablation variants
+    workers: int = 2  # training processes at a time (see `training.train_jobs`)
 
     @property
     def figures_dir(self) -> Path:
@@ -55,8 +57,9 @@ def get_profile(name: str) -> Profile:
             1_000,
             root / "scratch" / "smoke",
             root / "scratch" / "smoke" / "notebooks",
-            epochs=1,
+            max_epochs=1,
             seeds=(0,),
+            variant_seeds=(0,),
         ),
     }
     if name not in profiles:

@@ -1,6 +1,8 @@
 """Render executed notebooks to HTML with an index of every notebook, figure and metrics file."""
 
 import html
+import json
+from collections import Counter
 from pathlib import Path
 
 import nbformat
@@ -19,6 +21,27 @@ def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def training_machines(models_dir: Path) -> list[str]:
+    """One line per distinct machine the saved models were trained on, with a model count.
+
+    The same seed gives the same weights only on the same CPU kind, thread count and oneDNN
+    setting, so the report says which ones produced the committed models.
+    """
+    machines: Counter[str] = Counter()
+    for sidecar in sorted(models_dir.glob("*.json")):
+        machine = json.loads(sidecar.read_text()).get("machine")
+        if machine is None:
+            machines["not recorded (trained before machines were recorded)"] += 1
+            continue
+        machines[
+            f"{machine['cpu']}, {machine['cpu_count']} cores, flags "
+            f"{' '.join(machine['cpu_flags']) or 'none of note'}, "
+            f"{machine['intra_op_threads'] or 'default'} intra-op thread(s), "
+            f"oneDNN {machine['onednn']}"
+        ] += 1
+    return [f"{line}: {count} model(s)" for line, count in machines.items()]
+
+
 def build_report(profile: Profile) -> Path:
     """Write `report/<notebook>.html` for each executed notebook and `report/index.html`."""
     report_dir = profile.report_dir
@@ -34,12 +57,19 @@ def build_report(profile: Profile) -> Path:
     figures = sorted(profile.figures_dir.glob("*.png"))
     metrics = sorted(p for p in profile.metrics_dir.glob("*") if p.suffix in {".json", ".csv"})
     index = report_dir / "index.html"
-    index.write_text(render_index(notebook_links, figures, metrics, report_dir), encoding="utf-8")
+    machines = training_machines(profile.models_dir)
+    index.write_text(
+        render_index(notebook_links, figures, metrics, report_dir, machines), encoding="utf-8"
+    )
     return index
 
 
 def render_index(
-    notebooks: list[tuple[str, str]], figures: list[Path], metrics: list[Path], report_dir: Path
+    notebooks: list[tuple[str, str]],
+    figures: list[Path],
+    metrics: list[Path],
+    report_dir: Path,
+    machines: list[str] = (),
 ) -> str:
     """The index page: links to notebooks, thumbnails of figures, links to metrics."""
 
@@ -58,6 +88,7 @@ def render_index(
     metric_items = "".join(
         f'<li><a href="{relative(p)}">{html.escape(p.name)}</a></li>' for p in metrics
     )
+    machine_items = "".join(f"<li>{html.escape(line)}</li>" for line in machines)
     style = (
         "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
         "figure{display:inline-block;margin:.5em;text-align:center}"
@@ -69,5 +100,6 @@ def render_index(
         f"<h2>Notebooks</h2><ol>{notebook_items or '<li>none yet</li>'}</ol>"
         f"<h2>Figures</h2>{figure_items or '<p>none yet</p>'}"
         f"<h2>Metrics</h2><ul>{metric_items or '<li>none yet</li>'}</ul>"
+        f"<h2>Models trained on</h2><ul>{machine_items or '<li>no models yet</li>'}</ul>"
         "</body></html>\n"
     )

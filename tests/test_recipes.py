@@ -1,0 +1,93 @@
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cifake_utils.models import recipes
+from cifake_utils.models.architectures import ARCHITECTURES
+from cifake_utils.models.training import TrainConfig
+from cifake_utils.study import recipe_search
+from cifake_utils.study.profiles import get_profile
+
+# Two stages: a change that cannot help (a learning rate so large training diverges) and a
+# sensible fixed budget. Both architectures, one epoch each.
+STAGES = {
+    name: [
+        ("broken", [recipes.Change("rate 5", {"learning_rate": 5.0})]),
+        ("budget", [recipes.Change("cosine", {"schedule": "cosine", "patience": None})]),
+    ]
+    for name in ("cnn2d", "modified_cnn2d")
+}
+
+
+@pytest.fixture(scope="module")
+def small_search(cifake, tmp_path_factory):
+    train = cifake.train.subset(np.arange(0, 100_000, 125))
+    validation = cifake.train.subset(np.arange(61, 100_000, 400))
+    return recipes.search(
+        ["cnn2d", "modified_cnn2d"],
+        (train.images, train.labels),
+        (validation.images, validation.labels),
+        tmp_path_factory.mktemp("search"),
+        "checksum",
+        workers=1,
+        stages=STAGES,
+        max_epochs=1,
+    )
+
+
+def test_search_keeps_a_change_only_when_it_beats_the_incumbent(small_search):
+    assert small_search.groupby("architecture").size().to_dict() == {
+        "cnn2d": 3,
+        "modified_cnn2d": 3,
+    }
+    for _, rows in small_search.groupby("architecture"):
+        rows = rows.set_index("stage")
+        assert rows.loc["broken", "val_accuracy"] <= rows.loc["untuned", "val_accuracy"]
+        assert rows["chosen"].sum() == 1
+        assert rows.loc[rows["chosen"], "val_accuracy"].iloc[0] == rows["val_accuracy"].max()
+        # The broken rate was never kept, so the next stage builds on the untuned recipe.
+        budget = json.loads(rows.loc["budget", "train_config"])
+        assert budget["learning_rate"] == 1e-3 and budget["schedule"] == "cosine"
+        assert rows["epochs_trained"].max() == 1  # the cap
+
+
+def test_chosen_recipe_round_trips_through_the_table(small_search, tmp_path):
+    path = tmp_path / "search.csv"
+    small_search.to_csv(path, index=False)
+    model, recipe = recipes.chosen_recipe(pd.read_csv(path), "cnn2d")
+    row = small_search[(small_search["architecture"] == "cnn2d") & small_search["chosen"]]
+    assert json.loads(row["train_config"].iloc[0])["schedule"] == recipe.schedule
+    assert model.input_shape == (32, 32, 3) and model.name == "cnn2d"
+    with pytest.raises(ValueError, match="chosen rows"):
+        recipes.chosen_recipe(small_search.assign(chosen=False), "cnn2d")
+
+
+def test_variants_differ_from_the_tuned_cnn2d_in_one_layer():
+    tuned = replace(ARCHITECTURES["cnn2d"], hidden_units=32)
+    gap = recipes.ablation_variant(tuned, "cnn2d_gap")
+    assert gap.hidden_units == 32 and gap.global_average_pooling and gap.dropout_rate == 0
+    dropout = recipes.ablation_variant(tuned, "cnn2d_dropout")
+    assert dropout.dropout_rate == 0.5 and not dropout.global_average_pooling
+
+
+def test_recipe_changes_and_epoch_cap():
+    recipe = TrainConfig(schedule="cosine", patience=None, epochs=15, seed=3)
+    assert recipes.recipe_changes(recipe) == {
+        "schedule": "cosine",
+        "patience": None,
+        "epochs": 15,
+    }
+    assert recipes.cap_epochs(recipe, 1).epochs == 1
+    assert recipes.cap_epochs(recipe, None) is recipe
+
+
+def test_committed_search_chooses_a_recipe_for_each_searched_model():
+    search = recipe_search.load_search()
+    for name in recipe_search.SEARCHED:
+        model, recipe = recipe_search.chosen_recipe(get_profile("smoke"), name, search)
+        assert model.name == name and recipe.epochs == 1  # capped by the smoke profile
+    jobs = recipe_search.ablation_jobs(get_profile("smoke"), search)
+    assert [model.name for model, _ in jobs] == ["modified_cnn2d", "cnn2d_gap", "cnn2d_dropout"]

@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.setup-done
 
 .PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
-	benchmark benchmark-web benchmark-onednn screenshot lab clean-smoke recipe-search
+	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search
 
 # The study's package code: a change here reruns the notebooks (the web app and the
 # command do not feed the notebooks, so they are left out).
@@ -146,3 +146,7 @@ clean-smoke:
 # Cost of TF_ENABLE_ONEDNN_OPTS=0 against the default, and whether each repeats bit for bit.
 benchmark-onednn: $(SETUP_STAMP)
 	$(PY) benchmarks/onednn_cost.py
+
+# How far retraining with another thread count (other kernels) moves CNN2D, against seeds.
+benchmark-rerun: $(SETUP_STAMP)
+	$(PY) benchmarks/rerun_threads.py

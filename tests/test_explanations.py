@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
 
-from cifake_utils.explain import cam, sanity
+from cifake_utils.explain import cam, geometry, road, sanity
+from cifake_utils.explain import comparisons as compare
 from cifake_utils.explain import faithfulness as faith
+from cifake_utils.models.architectures import ARCHITECTURES, build_model
 from cifake_utils.models.inference import predict_fake_probability
 from cifake_utils.plots import overlay_heatmap
 
@@ -47,18 +49,185 @@ def test_target_class_changes_the_explanation(tiny_trained_model, images):
     assert not np.allclose(as_fake, as_real)
 
 
-def test_randomised_model_gives_different_maps(tiny_trained_model, images):
+def test_model_randomisation_changes_the_maps_for_every_method_and_seed(tiny_trained_model, images):
     targets = np.ones(20, np.uint8)
-    stages = sanity.randomisation_stages(tiny_trained_model, images, targets, seed=0)
-    assert list(stages) == ["trained"] + [
-        f"random up to {name}" for name in sanity.WEIGHTED_LAYERS_TOP_DOWN
+    table, stages = sanity.model_randomisation(
+        tiny_trained_model, images, targets, list(cam.METHODS), seeds=(0, 1)
+    )
+    assert len(table) == 3 * 2 * 4  # methods x seeds x depths
+    assert list(stages["Grad-CAM"]) == ["trained"] + [
+        f"up to {name}" for name in sanity.WEIGHTED_LAYERS_TOP_DOWN
     ]
-    for stage, maps in stages.items():
+    for stage, maps in stages["Grad-CAM"].items():
+        assert maps.shape == (20, 13, 13)
         if stage != "trained":
-            assert not np.allclose(maps, stages["trained"]), stage
-    correlations = sanity.cascading_randomisation(stages)
-    assert all(len(rho) == 20 for rho in correlations.values())
-    assert np.nanmax(np.abs(np.concatenate(list(correlations.values())))) <= 1.0
+            assert not np.allclose(maps, stages["Grad-CAM"]["trained"]), stage
+    assert (table["mean_spearman"].dropna().abs() <= 1).all()
+    for column in ("flat_trained", "flat_other", "undefined"):
+        assert table[column].between(0, 1).all()
+    summary = sanity.summarise_over_seeds(table)
+    assert (summary["seeds"] == 2).all()
+
+
+def test_reinitialisation_seeds_differ(tiny_trained_model):
+    first = sanity.randomise_from_top(tiny_trained_model, 2, seed=0).get_layer("hidden")
+    second = sanity.randomise_from_top(tiny_trained_model, 2, seed=1).get_layer("hidden")
+    assert not np.allclose(first.kernel.numpy(), second.kernel.numpy())
+
+
+def test_flat_maps_are_counted_not_dropped():
+    trained = np.random.default_rng(0).random((4, 13, 13))
+    other = trained.copy()
+    other[1] = 0.0  # a flat map: no ranking
+    row = sanity.correlation_row(trained, other)
+    assert row["images"] == 4 and row["undefined"] == 0.25 and row["flat_other"] == 0.25
+    assert row["mean_spearman"] == pytest.approx(1.0)
+
+
+def test_shuffled_labels_keep_the_label_counts():
+    labels = np.repeat(np.array([0, 1], np.uint8), 50)
+    shuffled = sanity.shuffled_labels(labels, seed=3)
+    assert np.bincount(shuffled).tolist() == [50, 50]
+    assert not np.array_equal(shuffled, labels)
+    np.testing.assert_array_equal(shuffled, sanity.shuffled_labels(labels, seed=3))
+
+
+def test_receptive_field_grid_of_the_paper_models():
+    for name in ("cnn2d", "modified_cnn2d"):
+        grid = geometry.receptive_field_grid(build_model(ARCHITECTURES[name]), "conv2")
+        assert grid.cells == 13 and grid.step == 2.0
+        assert grid.centres[0] == pytest.approx(3.5)  # conv2 cell (0, 0) -> input pixel 3.5
+        assert grid.centres[-1] == pytest.approx(27.5)
+        conv1 = geometry.receptive_field_grid(build_model(ARCHITECTURES[name]), "conv1")
+        assert conv1.cells == 30 and conv1.centres[0] == 1.0
+
+
+def test_placed_maps_put_each_cell_at_its_centre():
+    grid = geometry.Grid(start=3.5, step=2.0, cells=13, size=32)
+    cells = np.zeros((1, 13, 13), np.float32)
+    cells[0, 0, 0] = 1.0
+    placed = geometry.place_maps(cells, grid)
+    assert placed.shape == (1, 32, 32)
+    # Pixels 3 and 4 straddle the first centre (3.5); the corner beyond it takes its value.
+    assert placed[0, 0, 0] == 1.0 and placed[0, 3, 3] == 1.0
+    assert placed[0, 4, 4] == pytest.approx(0.75**2)
+    assert placed[0, 8:, :].max() == 0.0
+    stretched_wrongly = geometry.place_maps(np.ones((1, 13, 13), np.float32), grid)
+    np.testing.assert_allclose(stretched_wrongly, 1.0)
+
+
+def test_border_share_on_the_receptive_field_grid():
+    grid = geometry.Grid(start=3.5, step=2.0, cells=13, size=32)
+    assert grid.border_cells(4).tolist() == [True] + [False] * 11 + [True]
+    uniform = np.ones((1, 13, 13))
+    area = geometry.grid_border_area(grid, 4)
+    assert area == pytest.approx(1 - (11 / 13) ** 2)
+    assert geometry.grid_border_share(uniform, grid, 4)[0] == pytest.approx(area)
+    centre = np.zeros((1, 13, 13))
+    centre[0, 5:8, 5:8] = 1
+    assert geometry.grid_border_share(centre, grid, 4)[0] == 0.0
+    assert np.isnan(geometry.grid_border_share(np.zeros((1, 13, 13)), grid, 4)[0])
+
+
+def test_smooth_random_baseline_is_as_smooth_as_the_cams(tiny_trained_model, cifake):
+    images = cifake.test.images[np.arange(0, 20_000, 100)]  # 200 images, both classes
+    grid = geometry.receptive_field_grid(tiny_trained_model, cam.TARGET_LAYER)
+    grids = cam.class_activation_grids(tiny_trained_model, images)
+    sigma = faith.matching_smoothness(grids)
+    cams = geometry.place_maps(grids[~sanity.is_flat(grids)], grid)
+    smooth = faith.smooth_random_maps(len(images), grid, sigma, seed=0)
+    unsmoothed = faith.smooth_random_maps(len(images), grid, 0.0, seed=0)
+    pixel_noise = np.random.default_rng(0).random((len(images), 32, 32))
+    cam_smoothness = faith.neighbour_correlation(cams)
+    assert faith.neighbour_correlation(smooth) == pytest.approx(cam_smoothness, abs=0.02)
+    assert faith.neighbour_correlation(unsmoothed) < cam_smoothness - 0.05
+    assert faith.neighbour_correlation(pixel_noise) < 0.1
+    again = faith.smooth_random_maps(len(images), grid, sigma, seed=0)
+    np.testing.assert_array_equal(smooth, again)
+
+
+def test_road_imputation_changes_only_the_removed_pixels():
+    rng = np.random.default_rng(0)
+    image = rng.random((32, 32, 3))
+    removed = rng.random((32, 32)) < 0.4
+    imputed = road.noisy_linear_imputation(image, removed, np.random.default_rng(1))
+    np.testing.assert_array_equal(imputed[~removed], image[~removed])
+    assert not np.allclose(imputed[removed], image[removed])
+    again = road.noisy_linear_imputation(image, removed, np.random.default_rng(1))
+    np.testing.assert_array_equal(imputed, again)  # seeded noise
+
+
+def test_road_imputation_without_noise_continues_a_linear_image():
+    # Away from the border every pixel is the weighted mean of its neighbours in a linear
+    # image, so noiseless imputation of interior holes gives the image back.
+    y, x = np.indices((32, 32))
+    image = np.stack([0.01 * x + 0.02 * y, 0.5 + 0 * x, 0.003 * x], axis=-1)
+    removed = np.zeros((32, 32), bool)
+    removed[5:12, 8:20] = True
+    removed[20:27:2, 3:29:3] = True
+    imputed = road.noisy_linear_imputation(image, removed, np.random.default_rng(0), noise=0.0)
+    np.testing.assert_allclose(imputed, image, atol=1e-12)
+    with pytest.raises(ValueError, match="every pixel removed"):
+        road.noisy_linear_imputation(image, np.ones((32, 32), bool), np.random.default_rng(0))
+
+
+def test_road_curves_have_one_column_per_fraction(tiny_trained_model, images):
+    targets = (predict_fake_probability(tiny_trained_model, images) >= 0.5).astype(np.uint8)
+    maps = cam.class_activation_maps(tiny_trained_model, images[:6], targets[:6])
+    curves = road.road_curves(tiny_trained_model, images[:6], maps, targets[:6], (0.2, 0.8))
+    assert curves["MoRF"].shape == curves["LeRF"].shape == (6, 2)
+    assert ((curves["MoRF"] >= 0) & (curves["MoRF"] <= 1)).all()
+    scores = road.road_scores(curves)
+    np.testing.assert_allclose(scores["road_gap"], scores["road_lerf"] - scores["road_morf"])
+
+
+def test_region_ranks_follow_the_patch_means():
+    maps = np.zeros((1, 8, 8))
+    maps[0, 4:, 4:] = 1.0  # bottom-right patch first
+    maps[0, :4, :4] = 0.5  # then top-left
+    ranks = faith.region_ranks(maps, region=4)
+    assert (ranks[0, 4:, 4:] == 0).all() and (ranks[0, :4, :4] == 1).all()
+    assert {ranks[0, 0, 4], ranks[0, 4, 0]} == {2, 3}
+    with pytest.raises(ValueError, match="do not split"):
+        faith.region_ranks(np.zeros((1, 6, 6)), region=4)
+
+
+@pytest.mark.parametrize(
+    ("method", "baseline", "expected"),
+    [
+        (np.linspace(0.5, 1.0, 40), np.linspace(0.4, 0.9, 40), "better"),
+        (np.linspace(0.4, 0.9, 40), np.linspace(0.5, 1.0, 40), "worse"),
+    ],
+)
+def test_paired_test_direction(method, baseline, expected):
+    higher = compare.paired_test(method, baseline, higher_is_better=True)
+    assert higher["verdict"] == expected and higher["p_value"] < 0.05
+    lower = compare.paired_test(method, baseline, higher_is_better=False)
+    assert lower["verdict"] == ({"better": "worse", "worse": "better"}[expected])
+    assert abs(higher["rank_biserial"]) == pytest.approx(1.0)
+
+
+def test_paired_test_without_a_difference():
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=200)
+    result = compare.paired_test(noise, rng.permutation(noise), higher_is_better=True)
+    assert result["verdict"] == "not significantly different"
+    assert compare.paired_test(noise, noise, True)["p_value"] == 1.0
+
+
+def test_holm_adjustment():
+    adjusted = compare.holm(np.array([0.01, 0.04, 0.03, 0.5]))
+    np.testing.assert_allclose(adjusted, [0.04, 0.09, 0.09, 0.5])
+
+
+def test_class_mean_maps_weigh_every_image_equally():
+    strong = np.zeros((1, 4, 4))
+    strong[0, 0, 0] = 100.0
+    weak = np.zeros((1, 4, 4))
+    weak[0, 3, 3] = 0.01
+    means = cam.class_mean_maps({"REAL": strong, "FAKE": weak})
+    assert means["REAL"][0, 0] == 1.0 and means["FAKE"][3, 3] == 1.0
+    assert means["REAL − FAKE"][0, 0] == 1.0 and means["REAL − FAKE"][3, 3] == -1.0
 
 
 def test_normalisation_per_image_and_global():
@@ -68,15 +237,6 @@ def test_normalisation_per_image_and_global():
     assert per_image[0].max() == per_image[1].max() == 1.0 and per_image[2].max() == 0.0
     assert cam.normalise_maps(maps, "global")[1].max() == 0.25
     assert cam.zero_map_share(maps) == pytest.approx(1 / 3)
-
-
-def test_border_share_of_uniform_and_framed_maps():
-    uniform = np.ones((1, 32, 32))
-    assert cam.border_share(uniform)[0] == pytest.approx(cam.ring_area_share(32, 4))
-    centre = np.zeros((1, 32, 32))
-    centre[0, 10:20, 10:20] = 1
-    assert cam.border_share(centre)[0] == 0.0
-    assert np.isnan(cam.border_share(np.zeros((1, 32, 32)))[0])
 
 
 def test_deletion_of_everything_and_insertion_of_everything_meet(tiny_trained_model, images):
@@ -94,9 +254,11 @@ def test_deletion_of_everything_and_insertion_of_everything_meet(tiny_trained_mo
     assert areas.shape == (20,) and ((areas >= 0) & (areas <= 1)).all()
 
 
-def test_baselines_and_replacements():
-    assert faith.random_maps(2, seed=1).shape == (2, 32, 32)
-    np.testing.assert_array_equal(faith.random_maps(2, seed=1), faith.random_maps(2, seed=1))
+def test_baselines_and_replacements(images):
+    edges = faith.edge_prior_maps(images[:2])
+    assert edges.shape == (2, 32, 32) and (edges >= 0).all()
+    flat = np.full((1, 32, 32, 3), 90, np.uint8)
+    assert faith.edge_prior_maps(flat).max() == 0.0
     prior = faith.centre_prior_maps(1)[0]
     assert prior[15, 15] == prior.max() and prior[0, 0] == prior.min()
     image = np.random.default_rng(0).integers(0, 256, (1, 32, 32, 3), dtype=np.uint8)

@@ -64,6 +64,26 @@ def sample_per_label(split: CifakeSplit, per_label: int, seed: int) -> dict[str,
     return picked
 
 
+def balanced_subset(
+    arrays: tuple[np.ndarray, np.ndarray], size: int | None, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """`size` images, half of each label, drawn without replacement (seeded), in their
+    original order; the arrays themselves when `size` is None or not smaller."""
+    images, labels = arrays
+    if size is None or size >= len(labels):
+        return arrays
+    rng = np.random.default_rng(seed)
+    chosen = np.sort(
+        np.concatenate(
+            [
+                rng.choice(np.flatnonzero(labels == label), size // 2, replace=False)
+                for label in (0, 1)
+            ]
+        )
+    )
+    return images[chosen], labels[chosen]
+
+
 def duplicate_groups(split: CifakeSplit) -> np.ndarray:
     """A group number per image: images with identical pixels share one, the rest are alone."""
     _, groups = np.unique(pixel_digests(split), return_inverse=True)

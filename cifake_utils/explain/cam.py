@@ -1,7 +1,9 @@
-"""Class activation maps: Grad-CAM, Grad-CAM++ and Score-CAM (via tf-keras-vis), and their geometry.
+"""Class activation maps: Grad-CAM, Grad-CAM++ and Score-CAM (via tf-keras-vis).
 
-The only module that imports tf_keras_vis. Maps are returned unnormalised (non-negative, the
-input's 32x32 size) so that their magnitude survives; `normalise_maps` scales them for display.
+The only module that imports tf_keras_vis. Maps are computed at the target layer's own
+resolution (`class_activation_grids`) and placed on the image by the cells' receptive-field
+centres (`geometry.place_maps`), not stretched over it. They are returned unnormalised
+(non-negative) so that their magnitude survives; `normalise_maps` scales them for display.
 """
 
 import warnings
@@ -23,6 +25,7 @@ with warnings.catch_warnings():  # tf-keras-vis imports a deprecated scipy.ndima
 from ..constants import LABELS
 from ..decision import predict_labels
 from ..models.inference import predict_fake_probability
+from .geometry import place_maps, receptive_field_grid
 
 METHODS = {"Grad-CAM": Gradcam, "Grad-CAM++": GradcamPlusPlus, "Score-CAM": Scorecam}
 TARGET_LAYER = "conv2"  # the last convolution: the finest map that still sees whole objects
@@ -62,7 +65,7 @@ def target_score(targets: np.ndarray, method: str) -> Callable[[tf.Tensor], tf.T
     return lambda output: output[:, 0] * sign
 
 
-def class_activation_maps(
+def class_activation_grids(
     model: keras.Model,
     images: np.ndarray,
     targets: np.ndarray | None = None,
@@ -70,7 +73,8 @@ def class_activation_maps(
     layer: str = TARGET_LAYER,
     batch_size: int = 256,
 ) -> np.ndarray:
-    """(n, 32, 32) non-negative maps of what raised each image's target-class score.
+    """(n, cells, cells) non-negative maps at `layer`'s resolution (13x13 for conv2) of what
+    raised each image's target-class score.
 
     `images` are uint8 (n, 32, 32, 3); `targets` 0 (REAL) or 1 (FAKE) per image, by default
     the model's own prediction. The model itself is left untouched (see `logit_models`).
@@ -89,9 +93,30 @@ def class_activation_maps(
         score = target_score(targets[start : start + batch_size], method)
         with warnings.catch_warnings(), quiet_keras():
             warnings.simplefilter("ignore", DeprecationWarning)  # tf-keras-vis on NumPy 2
-            cam = visualiser(score, batch, penultimate_layer=layer, normalize_cam=False, **options)
-        maps.append(np.asarray(cam, dtype=np.float32).reshape(len(batch), *images.shape[1:3]))
+            cam = visualiser(
+                score,
+                batch,
+                penultimate_layer=layer,
+                normalize_cam=False,
+                expand_cam=False,
+                **options,
+            )
+        cam = np.asarray(cam, dtype=np.float32)
+        maps.append(cam.reshape(len(batch), *cam.shape[-2:]))
     return np.maximum(np.concatenate(maps), 0.0)
+
+
+def class_activation_maps(
+    model: keras.Model,
+    images: np.ndarray,
+    targets: np.ndarray | None = None,
+    method: str = "Grad-CAM",
+    layer: str = TARGET_LAYER,
+    batch_size: int = 256,
+) -> np.ndarray:
+    """(n, 32, 32) maps: `class_activation_grids` placed by the receptive-field centres."""
+    grids = class_activation_grids(model, images, targets, method, layer, batch_size)
+    return place_maps(grids, receptive_field_grid(model, layer))
 
 
 @contextmanager
@@ -117,23 +142,36 @@ def normalise_maps(maps: np.ndarray, how: str = "image") -> np.ndarray:
     return np.divide(maps, top, out=np.zeros_like(maps), where=top > 0)
 
 
+def class_mean_maps(maps_by_class: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The mean of each class's maps, each map normalised to its own maximum first (so every
+    image weighs the same, whatever its map's magnitude), and the first class minus the second.
+
+    {"REAL": maps, "FAKE": maps} -> {"REAL": mean, "FAKE": mean, "REAL − FAKE": difference}.
+    """
+    if len(maps_by_class) != 2:
+        raise ValueError("expected the maps of exactly two classes")
+    means = {name: normalise_maps(maps).mean(axis=0) for name, maps in maps_by_class.items()}
+    first, second = means
+    return means | {f"{first} − {second}": means[first] - means[second]}
+
+
 def zero_map_share(maps: np.ndarray) -> float:
     """Share of maps that are zero everywhere (Grad-CAM's ReLU can leave nothing)."""
     return float(np.mean(maps.max(axis=(1, 2)) <= 0))
 
 
-def border_share(maps: np.ndarray, ring: int = 4) -> np.ndarray:
-    """Per map: the share of its mass on the outer `ring` pixels (NaN for an all-zero map)."""
-    inside = np.zeros(maps.shape[1:], dtype=bool)
-    inside[ring:-ring, ring:-ring] = True
-    total = maps.sum(axis=(1, 2))
-    border = maps[:, ~inside].sum(axis=1)
-    return np.divide(border, total, out=np.full(len(maps), np.nan), where=total > 0)
-
-
-def ring_area_share(size: int = 32, ring: int = 4) -> float:
-    """The border ring's share of the image area: what a uniform map would put there."""
-    return 1.0 - (size - 2 * ring) ** 2 / size**2
+def example_captions(
+    examples: dict[str, np.ndarray], probability: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """The picked indices in one array, and a caption per image: true class, P(FAKE), and
+    whether the call was right."""
+    indices = np.concatenate(list(examples.values()))
+    captions = [
+        f"true {group.split(',')[0]}\nP(FAKE) {probability[i]:.2f}\n{group.split(', ')[1]} call"
+        for group, chosen in examples.items()
+        for i in chosen
+    ]
+    return indices, captions
 
 
 def pick_examples(

@@ -1,10 +1,17 @@
 """Figures of the Grad-CAM analysis; each function returns a matplotlib Figure, unsaved."""
 
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..plots import LABEL_COLOURS, overlay_heatmap
+from .cam import normalise_maps
+from .geometry import Grid, place_maps
+from .sanity import rank_correlations
+
+BASELINE_NAMES = ("smooth random", "centre prior", "edge prior")
 
 
 def plot_explanations(
@@ -13,48 +20,72 @@ def plot_explanations(
     captions: list[str],
     scale: int = 4,
 ) -> Figure:
-    """One row per image: the upsampled original, then its heatmap overlay for each method.
+    """Rows = examples, columns = the image and its overlay for each method, a colour bar.
 
-    `maps` are normalised per image for display ({method: (n, 32, 32) in [0, 1]}).
+    `maps` are normalised per image for display ({method: (n, 32, 32) in [0, 1]});
+    `captions` label each row (class, P(FAKE), right or wrong), written beside it.
     """
     columns = 1 + len(maps)
-    fig = Figure(figsize=(2.1 * columns, 2.2 * len(images)))
+    fig = Figure(figsize=(2.3 * columns + 2.6, 2.3 * len(images) + 0.6), layout="constrained")
     axes = fig.subplots(len(images), columns, squeeze=False)
     for row, image in enumerate(images):
         axes[row, 0].imshow(overlay_heatmap(image, np.zeros(image.shape[:2]), scale, alpha=0))
-        axes[row, 0].set_ylabel(captions[row], fontsize=8)
-        for column, (method, method_maps) in enumerate(maps.items(), start=1):
+        axes[row, 0].set_ylabel(captions[row], fontsize=10, rotation=0, ha="right", va="center")
+        for column, method_maps in enumerate(maps.values(), start=1):
             axes[row, column].imshow(overlay_heatmap(image, method_maps[row], scale))
-            if row == 0:
-                axes[row, column].set_title(method, fontsize=10)
-        if row == 0:
-            axes[row, 0].set_title("image", fontsize=10)
+    for column, title in enumerate(["image", *maps]):
+        axes[0, column].set_title(title, fontsize=12)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.tight_layout()
+    fig.colorbar(
+        ScalarMappable(Normalize(0, 1), "jet"),
+        ax=axes[:, 1:].ravel().tolist(),
+        fraction=0.04,
+        label="map value (each map scaled to its own maximum)",
+    )
     return fig
 
 
-def plot_mean_maps(mean_maps: dict[str, np.ndarray], ring: int = 4) -> Figure:
-    """Mean heatmap per group on one shared colour scale, with the border ring outlined."""
-    fig = Figure(figsize=(3.4 * len(mean_maps) + 0.8, 3.4))
-    axes = fig.subplots(1, len(mean_maps), squeeze=False)[0]
-    top = max(float(m.max()) for m in mean_maps.values()) or 1.0
-    for ax, (title, mean_map) in zip(axes, mean_maps.items(), strict=True):
-        shown = ax.imshow(mean_map, cmap="inferno", vmin=0, vmax=top)
-        size = mean_map.shape[0]
-        ax.add_patch(_square(ring - 0.5, size - 2 * ring))
-        ax.set_title(title, fontsize=10)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.colorbar(shown, ax=list(axes), fraction=0.03, label="mean map value (shared scale)")
+def plot_mean_maps(mean_maps: dict[str, np.ndarray], grid: Grid, ring: int = 4) -> Figure:
+    """Mean per-image-normalised maps of each class on one [0, 1] scale, and their
+    difference on a diverging scale; the dashed square separates the border cells (receptive
+    fields centred within `ring` pixels of the edge) from the centre."""
+    *classes, difference = mean_maps.items()
+    fig = Figure(figsize=(4.2 * len(mean_maps) + 1.0, 4.0), layout="constrained")
+    axes = fig.subplots(1, len(mean_maps))
+    for ax, (title, mean_map) in zip(axes, classes, strict=False):
+        shown = ax.imshow(mean_map, cmap="inferno", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=11)
+    fig.colorbar(shown, ax=list(axes[: len(classes)]), fraction=0.04, label="mean normalised map")
+    title, values = difference
+    limit = float(np.abs(values).max()) or 1.0
+    shown = axes[-1].imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    axes[-1].set_title(title, fontsize=11)
+    fig.colorbar(shown, ax=axes[-1], fraction=0.046, label="difference of means")
+    low, high = _inner_boundary(grid, ring)
+    for ax in axes:
+        ax.add_patch(_square(low, high - low))
+        ax.set_xlabel("x (pixels)")
+        ax.set_ylabel("y (pixels)")
     return fig
+
+
+def _inner_boundary(grid: Grid, ring: int) -> tuple[float, float]:
+    """Pixel coordinates of the line between the border cells and the inner cells."""
+    centres, border = grid.centres, grid.border_cells(ring)
+    inner = np.flatnonzero(~border)
+    if len(inner) == 0:
+        return -0.5, grid.size - 0.5
+    low = (centres[inner[0] - 1] + centres[inner[0]]) / 2 if inner[0] > 0 else -0.5
+    last = inner[-1]
+    high = (centres[last] + centres[last + 1]) / 2 if last + 1 < len(centres) else grid.size - 0.5
+    return float(low), float(high)
 
 
 def _square(start: float, side: float) -> Rectangle:
     """The outline of the centre region, inside the border ring."""
-    return Rectangle((start, start), side, side, fill=False, edgecolor="white", ls="--", lw=1)
+    return Rectangle((start, start), side, side, fill=False, edgecolor="white", ls="--", lw=1.2)
 
 
 def plot_deletion_insertion(curves: dict[str, dict[str, np.ndarray]], title: str) -> Figure:
@@ -65,9 +96,10 @@ def plot_deletion_insertion(curves: dict[str, dict[str, np.ndarray]], title: str
         for method, method_curves in curves.items():
             values = method_curves[kind]
             fractions = np.linspace(0, 1, values.shape[1])
-            dashed = method in ("random", "centre prior")
+            dashed = method in BASELINE_NAMES
             ax.plot(fractions, values.mean(axis=0), label=method, ls="--" if dashed else "-")
-        ax.set_xlabel(f"fraction of pixels {'deleted' if kind == 'deletion' else 'inserted'}")
+        done = "deleted" if kind == "deletion" else "inserted"
+        ax.set_xlabel(f"fraction of 4x4 patches {done}, in the map's order")
         ax.set_title(f"{kind} ({'lower' if kind == 'deletion' else 'higher'} area is better)")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("probability of the target class")
@@ -77,23 +109,95 @@ def plot_deletion_insertion(curves: dict[str, dict[str, np.ndarray]], title: str
     return fig
 
 
-def plot_randomisation(images: np.ndarray, stages: dict[str, np.ndarray], scale: int = 4) -> Figure:
-    """One row per image: its overlay for the trained model and each randomisation depth."""
-    fig = Figure(figsize=(2.1 * len(stages), 2.2 * len(images)))
-    axes = fig.subplots(len(images), len(stages), squeeze=False)
-    for row, image in enumerate(images):
-        for column, (stage, maps) in enumerate(stages.items()):
-            axes[row, column].imshow(overlay_heatmap(image, maps[row], scale))
-            axes[row, column].set_xticks([])
-            axes[row, column].set_yticks([])
-            if row == 0:
-                axes[row, column].set_title(stage, fontsize=9)
-    fig.tight_layout()
+def plot_road(curves: dict[str, dict[str, np.ndarray]], fractions: tuple, title: str) -> Figure:
+    """Mean target-class probability after ROAD imputation, most (MoRF) and least (LeRF)
+    relevant pixels first, against the fraction of pixels removed."""
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, order in zip(axes, ("MoRF", "LeRF"), strict=True):
+        for method, method_curves in curves.items():
+            dashed = method in BASELINE_NAMES
+            ax.plot(
+                fractions,
+                method_curves[order].mean(axis=0),
+                marker="o",
+                label=method,
+                ls="--" if dashed else "-",
+            )
+        better = "lower" if order == "MoRF" else "higher"
+        ax.set_title(
+            f"{order}: {'most' if order == 'MoRF' else 'least'} relevant removed first "
+            f"({better} is better)",
+            fontsize=10,
+        )
+        ax.set_xlabel("fraction of pixels removed and imputed")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("probability of the target class")
+    axes[1].legend(fontsize=8)
+    fig.suptitle(title)
     return fig
 
 
+def plot_randomisation(
+    images: np.ndarray,
+    stages: dict[str, np.ndarray],
+    grid: Grid,
+    captions: list[str],
+    scale: int = 4,
+) -> Figure:
+    """Rows = images, columns = the trained model and each randomisation depth; each panel
+    gives its Spearman correlation with the trained model's map (on the grid)."""
+    trained = stages["trained"]
+    fig = Figure(figsize=(2.3 * len(stages) + 2.4, 2.4 * len(images) + 0.6), layout="constrained")
+    axes = fig.subplots(len(images), len(stages), squeeze=False)
+    for column, (stage, maps) in enumerate(stages.items()):
+        rho = rank_correlations(trained, maps)
+        placed = normalise_maps(place_maps(maps, grid))
+        for row, image in enumerate(images):
+            ax = axes[row, column]
+            ax.imshow(overlay_heatmap(image, placed[row], scale))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            text = "flat map" if not np.isfinite(rho[row]) else f"ρ = {rho[row]:+.2f}"
+            if column > 0:
+                ax.text(
+                    0.03,
+                    0.04,
+                    text,
+                    transform=ax.transAxes,
+                    fontsize=10,
+                    color="white",
+                    bbox={"facecolor": "black", "alpha": 0.6, "pad": 2},
+                )
+        axes[0, column].set_title(randomised_title(stage), fontsize=10)
+    for row, caption in enumerate(captions):
+        axes[row, 0].set_ylabel(caption, fontsize=10, rotation=0, ha="right", va="center")
+    fig.colorbar(
+        ScalarMappable(Normalize(0, 1), "jet"),
+        ax=axes.ravel().tolist(),
+        fraction=0.03,
+        label="map value (each map scaled to its own maximum)",
+    )
+    return fig
+
+
+LAYER_NAMES = {"fake_probability": "output", "hidden": "dense", "conv2": "conv2", "conv1": "conv1"}
+
+
+def randomised_title(stage: str) -> str:
+    """'up to conv2' -> 're-initialised: output … conv2' (a column title)."""
+    if stage == "trained":
+        return "trained model"
+    layer = LAYER_NAMES.get(stage.removeprefix("up to "), stage)
+    return (
+        f"re-initialised from\nthe output to {layer}"
+        if layer != "output"
+        else "output re-initialised"
+    )
+
+
 def plot_border_shares(shares: dict[str, np.ndarray], uniform: float) -> Figure:
-    """Distribution of the heatmap mass on the border ring, per group, against a uniform map."""
+    """Distribution of the map mass in the border cells, per group, against a uniform map."""
     fig = Figure(figsize=(7, 3.6))
     ax = fig.subplots()
     bins = np.linspace(0, 1, 41)
@@ -107,7 +211,7 @@ def plot_border_shares(shares: dict[str, np.ndarray], uniform: float) -> Figure:
             color=LABEL_COLOURS.get(label),
         )
     ax.axvline(uniform, color="black", ls=":", label=f"uniform map ({uniform:.3f})")
-    ax.set_xlabel("share of heatmap mass on the border ring")
+    ax.set_xlabel("share of the map's mass in border cells (centred ≤ 4 px from the edge)")
     ax.set_ylabel("images")
     ax.legend(fontsize=8)
     fig.tight_layout()

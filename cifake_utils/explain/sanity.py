@@ -1,10 +1,25 @@
-"""Sanity checks of the maps: do they change when the model's weights are randomised?"""
+"""Sanity checks of the maps (Adebayo et al., 2018): do they change when what the model
+learned is taken away?
+
+- Model randomisation: the weighted layers are re-initialised one by one from the top, with
+  several re-initialisation seeds, and each map is compared with the trained model's.
+- Data randomisation: the same architecture and recipe trained on shuffled labels.
+
+Maps are compared on the target layer's own grid (13x13 cells), by Spearman's rank
+correlation per image. A flat map (every cell equal, e.g. all zero after Grad-CAM's ReLU)
+has no ranking: such images are counted and reported, never silently dropped.
+"""
+
+from dataclasses import replace
+from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 from scipy import stats
 
-from .cam import class_activation_maps
+from ..models.training import TrainingRun, train_model
+from .cam import class_activation_grids
 
 WEIGHTED_LAYERS_TOP_DOWN = ("fake_probability", "hidden", "conv2", "conv1")
 
@@ -15,46 +30,121 @@ def randomise_from_top(model: keras.Model, layers: int, seed: int = 0) -> keras.
     copy.set_weights(model.get_weights())
     for offset, name in enumerate(WEIGHTED_LAYERS_TOP_DOWN[:layers]):
         layer = copy.get_layer(name)
-        initializer = keras.initializers.GlorotUniform(seed=seed + offset)
+        initializer = keras.initializers.GlorotUniform(seed=seed * 101 + offset)
         layer.kernel.assign(initializer(layer.kernel.shape))
         layer.bias.assign(np.zeros(layer.bias.shape, dtype=np.float32))
     return copy
 
 
+def is_flat(maps: np.ndarray) -> np.ndarray:
+    """Per map: are all its values equal (no ranking to compare)?"""
+    return np.ptp(maps.reshape(len(maps), -1), axis=1) == 0
+
+
 def rank_correlations(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Spearman correlation between two sets of maps, image by image (NaN if one is flat)."""
-    values = []
-    for a, b in zip(first, second, strict=True):
-        if np.ptp(a) == 0 or np.ptp(b) == 0:
-            values.append(np.nan)
-        else:
-            values.append(stats.spearmanr(a.ravel(), b.ravel()).statistic)
-    return np.array(values)
+    values = np.full(len(first), np.nan)
+    defined = ~(is_flat(first) | is_flat(second))
+    for index in np.flatnonzero(defined):
+        values[index] = stats.spearmanr(first[index].ravel(), second[index].ravel()).statistic
+    return values
 
 
-def randomisation_stages(
+def correlation_row(trained: np.ndarray, other: np.ndarray) -> dict:
+    """Summary of the per-image correlations of `other` maps with the `trained` ones."""
+    rho = rank_correlations(trained, other)
+    defined = rho[np.isfinite(rho)]
+    return {
+        "images": len(rho),
+        "mean_spearman": float(defined.mean()) if len(defined) else np.nan,
+        "median_spearman": float(np.median(defined)) if len(defined) else np.nan,
+        "sem": float(defined.std(ddof=1) / np.sqrt(len(defined))) if len(defined) > 1 else np.nan,
+        "flat_trained": float(is_flat(trained).mean()),
+        "flat_other": float(is_flat(other).mean()),
+        "undefined": float(np.mean(~np.isfinite(rho))),
+    }
+
+
+def model_randomisation(
     model: keras.Model,
     images: np.ndarray,
     targets: np.ndarray,
-    method: str = "Grad-CAM",
-    seed: int = 0,
-) -> dict[str, np.ndarray]:
-    """Maps of the trained model, then with weights randomised from the top layer down:
-    {"trained": maps, "random up to fake_probability": maps, ..., "random up to conv1": maps}.
+    methods: list[str],
+    seeds: tuple[int, ...] = (0, 1, 2),
+) -> tuple[pd.DataFrame, dict[str, dict[str, np.ndarray]]]:
+    """Cascading randomisation for every method and re-initialisation seed.
+
+    Returns the table (one row per method, seed and depth) and, for the first seed, the
+    grid maps of every stage per method ({method: {"trained": maps, "up to conv2": ...}}),
+    for the figure.
     """
-    stages = {"trained": class_activation_maps(model, images, targets, method)}
-    for depth, name in enumerate(WEIGHTED_LAYERS_TOP_DOWN, start=1):
-        randomised = randomise_from_top(model, depth, seed)
-        stages[f"random up to {name}"] = class_activation_maps(randomised, images, targets, method)
-    return stages
+    rows, first_seed_maps = [], {}
+    for method in methods:
+        trained = class_activation_grids(model, images, targets, method)
+        first_seed_maps[method] = {"trained": trained}
+        for seed in seeds:
+            for depth, name in enumerate(WEIGHTED_LAYERS_TOP_DOWN, start=1):
+                randomised = randomise_from_top(model, depth, seed)
+                maps = class_activation_grids(randomised, images, targets, method)
+                if seed == seeds[0]:
+                    first_seed_maps[method][f"up to {name}"] = maps
+                row = {"method": method, "seed": seed, "randomised": f"up to {name}"}
+                rows.append(row | correlation_row(trained, maps))
+    return pd.DataFrame(rows), first_seed_maps
 
 
-def cascading_randomisation(stages: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Adebayo et al.'s sanity check: each randomised stage's per-image rank correlation with
-    the trained model's maps. Maps that survive randomisation do not explain the model."""
-    trained = stages["trained"]
-    return {
-        stage: rank_correlations(trained, maps)
-        for stage, maps in stages.items()
-        if stage != "trained"
-    }
+def summarise_over_seeds(table: pd.DataFrame) -> pd.DataFrame:
+    """Per method and depth: the mean correlation over seeds, its spread, and flat shares."""
+    grouped = table.groupby(["method", "randomised"], sort=False)
+    return pd.DataFrame(
+        {
+            "mean_spearman": grouped["mean_spearman"].mean(),
+            "seed_std": grouped["mean_spearman"].std(ddof=1),
+            "seeds": grouped["seed"].count(),
+            "flat_trained": grouped["flat_trained"].first(),
+            "flat_randomised": grouped["flat_other"].mean(),
+            "undefined": grouped["undefined"].mean(),
+        }
+    )
+
+
+def shuffled_labels(labels: np.ndarray, seed: int) -> np.ndarray:
+    """The labels in a seeded random order: the data-randomisation test's training labels."""
+    return np.random.default_rng(seed).permutation(labels)
+
+
+def train_on_shuffled_labels(
+    run: TrainingRun,
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    checkpoint_dir: Path,
+    seed: int = 0,
+) -> TrainingRun:
+    """`run`'s architecture and recipe (same epochs, same seed for the weights) trained on
+    the training images with shuffled labels: a model that learned nothing about the task."""
+    images, labels = train
+    model_config = replace(run.model_config, name=f"{run.model_config.name}_shuffled")
+    return train_model(
+        model_config,
+        run.train_config,
+        (images, shuffled_labels(labels, seed)),
+        validation,
+        checkpoint_dir,
+        run.data_checksum,
+    )
+
+
+def data_randomisation(
+    trained: keras.Model,
+    shuffled: keras.Model,
+    images: np.ndarray,
+    targets: np.ndarray,
+    methods: list[str],
+) -> pd.DataFrame:
+    """Per method: how far the shuffled-label model's maps correlate with the trained one's."""
+    rows = []
+    for method in methods:
+        first = class_activation_grids(trained, images, targets, method)
+        second = class_activation_grids(shuffled, images, targets, method)
+        rows.append({"method": method} | correlation_row(first, second))
+    return pd.DataFrame(rows).set_index("method")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cifake_utils.explain import cam, geometry, road, sanity
+from cifake_utils.explain import cam, geometry, imputation, road, sanity
 from cifake_utils.explain import comparisons as compare
 from cifake_utils.explain import faithfulness as faith
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
@@ -150,10 +150,10 @@ def test_road_imputation_changes_only_the_removed_pixels():
     rng = np.random.default_rng(0)
     image = rng.random((32, 32, 3))
     removed = rng.random((32, 32)) < 0.4
-    imputed = road.noisy_linear_imputation(image, removed, np.random.default_rng(1))
+    imputed = imputation.noisy_linear_imputation(image, removed, np.random.default_rng(1))
     np.testing.assert_array_equal(imputed[~removed], image[~removed])
     assert not np.allclose(imputed[removed], image[removed])
-    again = road.noisy_linear_imputation(image, removed, np.random.default_rng(1))
+    again = imputation.noisy_linear_imputation(image, removed, np.random.default_rng(1))
     np.testing.assert_array_equal(imputed, again)  # seeded noise
 
 
@@ -165,10 +165,12 @@ def test_road_imputation_without_noise_continues_a_linear_image():
     removed = np.zeros((32, 32), bool)
     removed[5:12, 8:20] = True
     removed[20:27:2, 3:29:3] = True
-    imputed = road.noisy_linear_imputation(image, removed, np.random.default_rng(0), noise=0.0)
+    imputed = imputation.noisy_linear_imputation(
+        image, removed, np.random.default_rng(0), noise=0.0
+    )
     np.testing.assert_allclose(imputed, image, atol=1e-12)
     with pytest.raises(ValueError, match="every pixel removed"):
-        road.noisy_linear_imputation(image, np.ones((32, 32), bool), np.random.default_rng(0))
+        imputation.noisy_linear_imputation(image, np.ones((32, 32), bool), np.random.default_rng(0))
 
 
 def test_road_curves_have_one_column_per_fraction(tiny_trained_model, images):
@@ -281,3 +283,13 @@ def test_overlay_is_an_upsampled_rgb_image(images):
 def test_unknown_method_is_refused(tiny_trained_model, images):
     with pytest.raises(ValueError, match="unknown method 'LIME'"):
         cam.class_activation_maps(tiny_trained_model, images, method="LIME")
+
+
+def test_batch_imputation_does_not_depend_on_the_worker_count():
+    rng = np.random.default_rng(0)
+    images = rng.random((70, 8, 8, 3))
+    removed = rng.random((70, 8, 8)) < 0.5
+    one = imputation.impute_batch(images, removed, (0, 1), workers=1)
+    two = imputation.impute_batch(images, removed, (0, 1), workers=2)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(one[~removed], images[~removed])

@@ -65,6 +65,13 @@ def test_readme_results_match_the_saved_evaluation():
     results = json.loads((project_root() / "outputs/metrics/04_evaluation.json").read_text())
     text = (project_root() / "README.md").read_text()
     section = text.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+    if "headline" not in results:  # an evaluation saved before the tuned recipe's tables
+        for row in results["paper_comparison"]:
+            for column in ("Accuracy", "Precision", "Recall", "F1_score"):
+                cell = f"| {row['model']} | {column} | {row[f'{column} (paper)']:.2f} | "
+                cell += f"{row[f'{column} (ours)']:.2f} ± {row[f'{column} (ours, std)']:.2f} |"
+                assert cell in section, cell
+        return
     for row in results["headline"]:
         cell = (
             f"| {row['model']} | {row['paper']:.2f} | {row['untuned_mean']:.2f} ± "

@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 from ..constants import CIFAR10_CLASSES, LABELS
 from ..plots import CHANNELS, LABEL_COLOURS
 from .loading import CifakeSplit
-from .stats import radial_profile
+from .stats import radial_profile, spectral_frequencies
 
 
 def plot_sample_grid(split: CifakeSplit, per_label: int = 4, seed: int = 0) -> Figure:
@@ -72,31 +72,38 @@ def plot_channel_histograms(histograms: dict[str, np.ndarray]) -> Figure:
 
 
 def plot_power_spectra(spectra: dict[str, np.ndarray]) -> Figure:
-    """Mean log-power spectrum of each label, their difference, and the radial profiles."""
-    fig = Figure(figsize=(15, 3.6))
+    """Mean log-power spectrum of each label on frequency axes, their difference, and the
+    radial profiles. Zero frequency is in the centre (blank: each image's mean is removed);
+    the top row and left column are the Nyquist frequency, -16 cycles, which an even-sized
+    FFT holds once, so they have no mirror at +16."""
+    fig = Figure(figsize=(17, 4.4), layout="constrained")
     axes = fig.subplots(1, 4)
+    size = next(iter(spectra.values())).shape[0]
+    frequencies = spectral_frequencies(size)
+    extent = (frequencies[0] - 0.5, frequencies[-1] + 0.5, frequencies[-1] + 0.5, frequencies[0] - 0.5)
     low = min(float(np.nanmin(s)) for s in spectra.values())
     high = max(float(np.nanmax(s)) for s in spectra.values())
     for ax, label in zip(axes, LABELS, strict=False):
-        shown = ax.imshow(spectra[label], cmap="magma", vmin=low, vmax=high)
-        ax.set_title(f"{label}: mean log10 power")
-    fig.colorbar(shown, ax=axes[1], fraction=0.046)
+        shown = ax.imshow(spectra[label], cmap="magma", vmin=low, vmax=high, extent=extent)
+        ax.set_title(f"{label}: mean log10 power", fontsize=11)
+    fig.colorbar(shown, ax=list(axes[:2]), fraction=0.04, label="mean log10 power")
     difference = spectra["FAKE"] - spectra["REAL"]
     limit = float(np.nanmax(np.abs(difference))) or 1.0
-    shown = axes[2].imshow(difference, cmap="coolwarm", vmin=-limit, vmax=limit)
-    axes[2].set_title("FAKE - REAL")
-    fig.colorbar(shown, ax=axes[2], fraction=0.046)
+    shown = axes[2].imshow(difference, cmap="coolwarm", vmin=-limit, vmax=limit, extent=extent)
+    axes[2].set_title("FAKE − REAL", fontsize=11)
+    fig.colorbar(shown, ax=axes[2], fraction=0.046, label="difference of log10 power")
     for ax in axes[:3]:
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_xlabel("horizontal frequency (cycles per image)")
+        ax.set_ylabel("vertical frequency (cycles per image)")
+        ax.set_xticks([-16, -8, 0, 8, 15])
+        ax.set_yticks([-16, -8, 0, 8, 15])
     for label, spectrum in spectra.items():
         radius, profile = radial_profile(spectrum)
         axes[3].plot(radius, profile, color=LABEL_COLOURS[label], label=label)
-    axes[3].set_xlabel("spatial frequency (cycles per image)")
+    axes[3].set_xlabel("radial frequency (cycles per image)")
     axes[3].set_ylabel("mean log10 power")
-    axes[3].set_title("radial profile")
+    axes[3].set_title("radial profile", fontsize=11)
     axes[3].legend()
-    fig.tight_layout()
     return fig
 
 

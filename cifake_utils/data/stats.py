@@ -59,6 +59,27 @@ def mean_log_power_spectrum(images: np.ndarray) -> np.ndarray:
     return spectrum
 
 
+def spectral_frequencies(size: int) -> np.ndarray:
+    """The centred frequencies (cycles per image) of a `size`-point FFT after fftshift:
+    -size/2 ... size/2 - 1 for an even size (the first is the Nyquist frequency)."""
+    return np.fft.fftshift(np.fft.fftfreq(size, d=1.0 / size))
+
+
+def directional_high_frequency(difference: np.ndarray, cutoff: int = 12) -> dict[str, float]:
+    """Mean of a centred spectrum difference where the vertical (rows) or the horizontal
+    (columns) frequency is at least `cutoff` cycles per image in magnitude, the other below it:
+    where in frequency two classes' spectra part."""
+    rows = np.abs(spectral_frequencies(difference.shape[0]))[:, None]
+    columns = np.abs(spectral_frequencies(difference.shape[1]))[None, :]
+    vertical = (rows >= cutoff) & (columns < cutoff)
+    horizontal = (columns >= cutoff) & (rows < cutoff)
+    return {
+        "high_vertical": float(np.nanmean(difference[vertical])),
+        "high_horizontal": float(np.nanmean(difference[horizontal])),
+        "cutoff": cutoff,
+    }
+
+
 def radial_profile(spectrum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean of a centred 2-D spectrum over rings of equal radius: (radius, mean value).
 

@@ -76,9 +76,10 @@ def border_sentence(model: str, border: list[dict], uniform: float) -> str:
     return f"Grad-CAM of {model} puts " + " and ".join(parts) + " of its mass in the border cells."
 
 
-def findings_markdown(summary: dict) -> str:
-    """The Findings section of notebook 05, from its saved metrics."""
-    lines = ["## Findings", ""]
+def findings_markdown(summary: dict, heading: bool = True) -> str:
+    """The Findings section of notebook 05, from its saved metrics (the README's copy is
+    written without the heading)."""
+    lines = ["## Findings", ""] if heading else []
     for model, numbers in summary["models"].items():
         tests = numbers["faithfulness_tests"]
         methods = list(dict.fromkeys(r["method"] for r in tests))

@@ -13,76 +13,18 @@ Why not a library: Quantus's `ROAD` metric (0.6.0) fails on these channel-last K
 models (it indexes the channel-first pixel grid with the attribution's indices and raises an
 IndexError), its TensorFlow extra pins keras<3, tensorflow<2.16 and numpy<2, and its
 stand-alone imputation function draws its noise from NumPy's global, unseeded generator.
-The other maintained implementation (pytorch-grad-cam) needs PyTorch. This module follows the
-paper's imputation exactly, seeded.
+The other maintained implementation (pytorch-grad-cam) needs PyTorch. `imputation.py` follows
+the paper's imputation exactly (it matches Quantus's function to 1e-15 without noise), seeded.
 """
 
 import keras
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import spsolve
 
 from ..models.inference import predict_fake_probability
+from .imputation import NOISE, impute_batch
 
-# (row offset, column offset, weight) of the eight neighbours, as in the paper.
-NEIGHBOURS = (
-    (-1, 0, 1 / 6),
-    (1, 0, 1 / 6),
-    (0, -1, 1 / 6),
-    (0, 1, 1 / 6),
-    (-1, -1, 1 / 12),
-    (-1, 1, 1 / 12),
-    (1, -1, 1 / 12),
-    (1, 1, 1 / 12),
-)
-NOISE = 0.01  # standard deviation on the [0, 1] pixel scale, the paper's default
 FRACTIONS = (0.1, 0.3, 0.5, 0.7, 0.9)
 ORDERS = ("MoRF", "LeRF")
-
-
-def noisy_linear_imputation(
-    image: np.ndarray, removed: np.ndarray, rng: np.random.Generator, noise: float = NOISE
-) -> np.ndarray:
-    """`image` (h, w, c) in [0, 1] with the `removed` (h, w) pixels imputed from their
-    neighbours plus N(0, noise) noise; every other pixel is returned unchanged."""
-    height, width = removed.shape
-    unknown = np.flatnonzero(removed)
-    if len(unknown) == 0:
-        return image.copy()
-    if len(unknown) == removed.size:
-        raise ValueError("cannot impute an image with every pixel removed")
-    variable = np.full(removed.size, -1)
-    variable[unknown] = np.arange(len(unknown))
-    rows, columns = np.divmod(unknown, width)
-    flat = image.reshape(-1, image.shape[-1]).astype(np.float64)
-    diagonal = np.zeros(len(unknown))
-    right_side = np.zeros((len(unknown), flat.shape[1]))
-    entries_i, entries_j, entries_w = [], [], []
-    for row_offset, column_offset, weight in NEIGHBOURS:
-        r, c = rows + row_offset, columns + column_offset
-        inside = (r >= 0) & (r < height) & (c >= 0) & (c < width)
-        source = np.flatnonzero(inside)
-        neighbour = r[inside] * width + c[inside]
-        diagonal[source] += weight
-        is_unknown = variable[neighbour] >= 0
-        entries_i.append(source[is_unknown])
-        entries_j.append(variable[neighbour[is_unknown]])
-        entries_w.append(np.full(int(is_unknown.sum()), -weight))
-        np.add.at(right_side, source[~is_unknown], weight * flat[neighbour[~is_unknown]])
-    matrix = sparse.csc_matrix(
-        (
-            np.concatenate([diagonal, *entries_w]),
-            (
-                np.concatenate([np.arange(len(unknown)), *entries_i]),
-                np.concatenate([np.arange(len(unknown)), *entries_j]),
-            ),
-        ),
-        shape=(len(unknown), len(unknown)),
-    )
-    solved = spsolve(matrix, right_side).reshape(len(unknown), -1)
-    imputed = flat.copy()
-    imputed[unknown] = solved + noise * rng.standard_normal(solved.shape)
-    return imputed.reshape(image.shape)
 
 
 def pixel_ranks(maps: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -104,29 +46,29 @@ def road_curves(
     fractions: tuple[float, ...] = FRACTIONS,
     seed: int = 0,
     noise: float = NOISE,
+    workers: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Target-class probability after imputing a fraction of each image's pixels, removed in
-    the map's order: {"MoRF": (n, len(fractions)), "LeRF": (n, len(fractions))}."""
+    the map's order: {"MoRF": (n, len(fractions)), "LeRF": (n, len(fractions))}.
+
+    The imputation runs in `workers` processes (default: one per core); the noise of each
+    image is seeded by (seed, order, fraction, image), so the result does not depend on them.
+    """
     ranks = pixel_ranks(maps, seed)
     pixels = ranks[0].size
-    rng = np.random.default_rng(seed)
     scaled = images.astype(np.float64) / 255.0
     sign = np.asarray(targets) == 1
     curves = {}
-    for order in ORDERS:
+    for order_index, order in enumerate(ORDERS):
         probabilities = []
-        for fraction in fractions:
+        for fraction_index, fraction in enumerate(fractions):
             removed_count = round(fraction * pixels)
             if order == "MoRF":
                 removed = ranks < removed_count
             else:
                 removed = ranks >= pixels - removed_count
-            imputed = np.stack(
-                [
-                    noisy_linear_imputation(x, m, rng, noise)
-                    for x, m in zip(scaled, removed, strict=True)
-                ]
-            )
+            key = (seed, order_index, fraction_index)
+            imputed = impute_batch(scaled, removed, key, noise, workers)
             as_uint8 = np.clip(np.rint(imputed * 255.0), 0, 255).astype(np.uint8)
             probability = predict_fake_probability(model, as_uint8)
             probabilities.append(np.where(sign, probability, 1.0 - probability))

@@ -34,3 +34,9 @@ def save_table(table: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path)
     return path
+
+
+def load_json(path: Path) -> dict:
+    """Read back a JSON file written by `save_json` (findings are written from the saved file,
+    so that they say what a reader of the metrics sees)."""
+    return json.loads(Path(path).read_text())

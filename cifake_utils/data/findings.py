@@ -1,0 +1,102 @@
+"""Notebook 01's findings, written from its saved summary (`01_data_summary.json`).
+
+Every comparison ("brighter", "larger", "opposite signs") is decided by the numbers, so the
+text stays true when the data or the profile changes.
+"""
+
+
+SAME_SIZE = 0.02  # relative difference of mean file sizes below which they count as the same
+
+
+def _count(counts: dict, split: str, label: str) -> int:
+    return int(counts[str((split, label))])
+
+
+def balance_sentence(summary: dict) -> str:
+    """Are the classes balanced in each split?"""
+    counts = summary["counts"]
+    parts = []
+    for split in ("train", "test"):
+        real, fake = _count(counts, split, "REAL"), _count(counts, split, "FAKE")
+        relation = "as many FAKE as REAL" if real == fake else f"{fake - real:+,} FAKE against REAL"
+        parts.append(f"{split}: {real:,} REAL and {fake:,} FAKE ({relation})")
+    return "Counts per split: " + "; ".join(parts) + "."
+
+
+def border_sentence(summary: dict) -> str:
+    """The border-minus-centre grey level of each class's mean image, and what its signs say."""
+    gap = summary["pixel_statistics"]["border_minus_centre"]
+    ring = summary["pixel_statistics"]["ring"]
+    real, fake = gap["REAL"], gap["FAKE"]
+
+    def phrase(value: float) -> str:
+        side = "brighter" if value > 0 else "darker"
+        return f"{abs(value):.1f} grey levels {side} than its centre"
+
+    text = (
+        f"The {ring}-pixel border ring of the mean REAL image is {phrase(real)}, that of the "
+        f"mean FAKE image {phrase(fake)}"
+    )
+    if real * fake < 0:
+        return text + (
+            ": opposite signs, so whether the background is lighter than the middle is itself a "
+            "class cue, one that lives outside the object (notebook 05 asks whether the models "
+            "look there)."
+        )
+    return text + ": the same sign, so the two classes differ in how much, not in which way."
+
+
+def spectrum_sentence(summary: dict) -> str:
+    """Where in frequency FAKE and REAL spectra part most."""
+    spectrum = summary["spectrum"]
+    vertical, horizontal = spectrum["high_vertical"], spectrum["high_horizontal"]
+    cutoff = spectrum["cutoff"]
+    larger, smaller = ("vertical", "horizontal")
+    if abs(horizontal) > abs(vertical):
+        larger, smaller = smaller, larger
+    return (
+        f"FAKE − REAL mean log10 power is {vertical:+.2f} at high vertical frequencies "
+        f"(|f_y| ≥ {cutoff} cycles per image) and {horizontal:+.2f} at high horizontal ones: "
+        f"the difference is larger along the {larger} frequency axis than the {smaller}."
+    )
+
+
+def file_size_sentence(summary: dict) -> str:
+    """Mean JPEG file size per class (training split)."""
+    sizes = summary["file_sizes"]
+    real, fake = sizes["REAL"], sizes["FAKE"]
+    apart = abs(fake - real) / real
+    if apart < SAME_SIZE:
+        return (
+            f"FAKE and REAL JPEGs have about the same mean size ({fake:.0f} vs {real:.0f} bytes "
+            f"in train, {apart:.1%} apart): file size alone says little about the class."
+        )
+    relation = "larger" if fake > real else "smaller"
+    return (
+        f"FAKE JPEGs are on average {abs(fake - real):.0f} bytes {relation} than REAL ones "
+        f"({fake:.0f} vs {real:.0f} bytes in train), a crude sign of "
+        f"{'more' if fake > real else 'less'} fine detail."
+    )
+
+
+def duplicate_sentence(summary: dict) -> str:
+    """How many test images also occur in train."""
+    shared = summary["test_images_in_train"]
+    test = _count(summary["counts"], "test", "REAL") + _count(summary["counts"], "test", "FAKE")
+    return (
+        f"{shared:,} of the {test:,} test images ({shared / test:.1%}) also occur, pixel for "
+        f"pixel, in train; {summary['duplicate_sets']:,} sets of identical images exist in all. "
+        "The deduplicated test split leaves them out."
+    )
+
+
+def findings_markdown(summary: dict) -> str:
+    """The Findings section of notebook 01."""
+    sentences = [
+        balance_sentence(summary),
+        border_sentence(summary),
+        spectrum_sentence(summary),
+        file_size_sentence(summary),
+        duplicate_sentence(summary),
+    ]
+    return "\n".join(["## Findings", "", *[f"- {s}" for s in sentences]])

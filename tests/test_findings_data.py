@@ -1,0 +1,58 @@
+"""Notebook 01's findings follow its saved summary in both directions of every comparison."""
+
+import pytest
+
+from cifake_utils.data import findings
+
+
+def summary(
+    real_gap=5.5, fake_gap=-6.0, vertical=0.4, horizontal=0.1, real_size=920, fake_size=925
+):
+    return {
+        "counts": {
+            "('train', 'REAL')": 50000,
+            "('train', 'FAKE')": 50000,
+            "('test', 'REAL')": 10000,
+            "('test', 'FAKE')": 10000,
+        },
+        "test_images_in_train": 378,
+        "duplicate_sets": 1336,
+        "pixel_statistics": {
+            "ring": 4,
+            "border_minus_centre": {"REAL": real_gap, "FAKE": fake_gap},
+        },
+        "spectrum": {"high_vertical": vertical, "high_horizontal": horizontal, "cutoff": 12},
+        "file_sizes": {"REAL": real_size, "FAKE": fake_size},
+    }
+
+
+def test_opposite_and_same_signed_border_gaps():
+    text = findings.findings_markdown(summary())
+    assert "mean REAL image is 5.5 grey levels brighter than its centre" in text
+    assert "mean FAKE image 6.0 grey levels darker than its centre: opposite signs" in text
+    same = findings.border_sentence(summary(real_gap=-2.0, fake_gap=-6.0))
+    assert "2.0 grey levels darker" in same and "the same sign" in same
+
+
+@pytest.mark.parametrize(
+    ("vertical", "horizontal", "axis"),
+    [
+        (0.4, 0.1, "vertical frequency axis than the horizontal"),
+        (0.1, -0.5, "horizontal frequency axis than the vertical"),
+    ],
+)
+def test_spectrum_direction_follows_the_numbers(vertical, horizontal, axis):
+    text = findings.spectrum_sentence(summary(vertical=vertical, horizontal=horizontal))
+    assert axis in text
+    assert f"{vertical:+.2f} at high vertical" in text
+
+
+def test_file_sizes_and_balance_and_duplicates():
+    assert "about the same mean size (925 vs 920 bytes" in findings.file_size_sentence(summary())
+    assert "60 bytes larger than REAL" in findings.file_size_sentence(summary(fake_size=980))
+    assert "30 bytes smaller than REAL" in findings.file_size_sentence(summary(fake_size=890))
+    assert "as many FAKE as REAL" in findings.balance_sentence(summary())
+    unbalanced = summary()
+    unbalanced["counts"]["('test', 'FAKE')"] = 9000
+    assert "-1,000 FAKE against REAL" in findings.balance_sentence(unbalanced)
+    assert "378 of the 20,000 test images (1.9%)" in findings.duplicate_sentence(summary())

@@ -99,6 +99,18 @@ def expected_calibration_error(
     return float((gaps * table["count"]).sum() / table["count"].sum())
 
 
+def confidence_summary(y_true: np.ndarray, fake_probability: np.ndarray) -> dict[str, float]:
+    """Mean confidence (the probability of the predicted class) against accuracy, and the ECE:
+    confidence above accuracy is over-confidence, below it under-confidence."""
+    probability = np.asarray(fake_probability, dtype=float)
+    confidence = np.maximum(probability, 1.0 - probability)
+    return {
+        "mean_confidence": float(confidence.mean()),
+        "accuracy": float(np.mean(predict_labels(probability) == y_true)),
+        "ece": expected_calibration_error(y_true, probability),
+    }
+
+
 def bootstrap_interval(
     metric: Callable[[np.ndarray, np.ndarray], float],
     y_true: np.ndarray,

@@ -1,0 +1,89 @@
+"""Notebook 04's findings follow its saved results in every direction of every comparison."""
+
+import math
+
+import pytest
+
+from cifake_utils.evaluation import findings
+
+
+def headline(paper=94.98, mean=95.5, low=95.1, high=95.9, seeds=5):
+    return {
+        "model": "CNN2D",
+        "paper": paper,
+        "tuned_mean": mean,
+        "tuned_std": 0.3,
+        "tuned_seeds": seeds,
+        "tuned_t_low": low,
+        "tuned_t_high": high,
+    }
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (headline(), "below the interval: our model exceeds it by 0.52 points"),
+        (
+            headline(mean=93.0, low=92.6, high=93.4),
+            "above the interval: our model falls short by 1.98",
+        ),
+        (headline(mean=95.0, low=94.5, high=95.5), "inside the interval: we reproduce it"),
+        (headline(low=math.nan, high=math.nan, seeds=1), "with one seed (no interval over seeds)"),
+    ],
+)
+def test_the_paper_is_placed_against_our_interval(row, expected):
+    assert expected in findings.headline_sentence(row)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "phrase"),
+    [
+        ("better", "Modified CNN2D is better than CNN2D (+1.20 accuracy points"),
+        ("worse", "Modified CNN2D is worse than CNN2D (+1.20 accuracy points"),
+        ("not significant", "Modified CNN2D is not significantly different from CNN2D"),
+    ],
+)
+def test_paired_verdicts_are_written_as_tested(verdict, phrase):
+    row = {
+        "first": "cnn2d",
+        "second": "modified_cnn2d",
+        "difference_mean": 0.012,
+        "test": "paired t over seeds",
+        "p_value": 0.004,
+        "verdict": verdict,
+    }
+    assert phrase in findings.paired_sentence(row)
+
+
+def test_untuned_names_and_the_whole_section():
+    results = {
+        "headline": [headline()],
+        "paired_tests": [
+            {
+                "first": "cnn2d_untuned",
+                "second": "cnn2d",
+                "difference_mean": 0.02,
+                "test": "paired t over seeds",
+                "p_value": 1e-4,
+                "verdict": "better",
+            }
+        ],
+        "mean_std": [{"architecture": "cnn2d", "accuracy_mean": 0.95}],
+        "deduplicated_mean_std": [{"architecture": "cnn2d", "accuracy_mean": 0.9493}],
+        "test_images": 20000,
+        "deduplicated_test_images": 19622,
+        "confidence": {
+            "CNN2D": {"mean_confidence": 0.97, "accuracy": 0.95, "ece": 0.02},
+            "Modified CNN2D": {"mean_confidence": 0.90, "accuracy": 0.93, "ece": 0.03},
+        },
+        "weakest_cells": [
+            {"model": "CNN2D", "cifar_class": "airplane", "label": "REAL", "accuracy": 0.845}
+        ],
+    }
+    text = findings.findings_markdown(results)
+    assert "CNN2D is better than CNN2D (untuned recipe) (+2.00 accuracy points" in text
+    assert "Without the 378 test images" in text and "at most 0.07 points" in text
+    assert "CNN2D is over-confident (mean confidence 0.970" in text
+    assert "Modified CNN2D is under-confident" in text
+    assert "CNN2D on REAL airplane images (0.845)" in text
+    assert not findings.findings_markdown(results, heading=False).startswith("## Findings")

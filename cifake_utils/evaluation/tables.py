@@ -238,6 +238,22 @@ def headline_table(intervals: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 
 
+def best_variant(
+    validation: pd.DataFrame, intervals: pd.DataFrame, variants: tuple[str, ...]
+) -> dict:
+    """The variant with the best mean validation accuracy (chosen on validation, never test),
+    with its test accuracy and t-interval in percent, for the paper-comparison figure."""
+    best = validation.loc[list(variants), "val_accuracy_mean"].idxmax()
+    row = intervals.loc[best]
+    return {
+        "architecture": best,
+        "model": f"{DISPLAY_NAMES[best]}\n(best variant on validation)",
+        "mean": 100 * row["accuracy_mean"],
+        "t_low": 100 * row["t_low"],
+        "t_high": 100 * row["t_high"],
+    }
+
+
 def comparison_sentence(row: pd.Series, first: str, second: str) -> str:
     """One paired test as a sentence: `second` against `first`, in accuracy points."""
     low, high = 100 * row["difference_low"], 100 * row["difference_high"]

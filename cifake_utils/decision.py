@@ -15,3 +15,13 @@ def predict_labels(fake_probability: np.ndarray, threshold: float = THRESHOLD) -
 def verdict(fake_probability: float, threshold: float = THRESHOLD) -> str:
     """ "FAKE" or "REAL" for one P(FAKE)."""
     return LABELS[int(predict_labels(fake_probability, threshold))]
+
+
+def format_probability(probability: float) -> str:
+    """P(FAKE) with no more precision than the calibration supports: two decimals, and
+    "≥ 0.99" / "≤ 0.01" at the ends rather than "1.00" or "0.00"."""
+    if probability >= 0.995:
+        return "≥ 0.99"
+    if probability < 0.005:
+        return "≤ 0.01"
+    return f"{probability:.2f}"

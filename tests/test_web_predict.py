@@ -7,7 +7,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import EnvironBuilder, encode_multipart
 
-from cifake_utils.web.encoding import format_probability
+from cifake_utils.decision import format_probability
 
 from .conftest import csrf_token, upload
 from .test_user_images import big_png_header

@@ -23,13 +23,3 @@ def figure_data_uri(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def format_probability(probability: float) -> str:
-    """P(FAKE) with no more precision than the calibration supports: two decimals, and
-    "≥ 0.99" / "≤ 0.01" at the ends rather than "1.00" or "0.00"."""
-    if probability >= 0.995:
-        return "≥ 0.99"
-    if probability < 0.005:
-        return "≤ 0.01"
-    return f"{probability:.2f}"

@@ -4,10 +4,11 @@ import threading
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 
+from ..decision import format_probability
 from ..detector.predict import Prediction, predict_image
 from ..images import ImageReadError
 from ..models.architectures import DISPLAY_NAMES
-from .encoding import format_probability, png_data_uri
+from .encoding import png_data_uri
 from .extensions import limiter
 from .serving import registry
 

@@ -1,10 +1,13 @@
 """Notebook 04's findings follow its saved results in every direction of every comparison."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
 from cifake_utils.evaluation import findings
+from cifake_utils.study import abstract, artifacts, report
+from cifake_utils.study.profiles import get_profile
 
 
 def headline(paper=94.98, mean=95.5, low=95.1, high=95.9, seeds=5):
@@ -87,3 +90,17 @@ def test_untuned_names_and_the_whole_section():
     assert "Modified CNN2D is under-confident" in text
     assert "CNN2D on REAL airplane images (0.845)" in text
     assert not findings.findings_markdown(results, heading=False).startswith("## Findings")
+
+
+def test_report_abstract_uses_the_same_findings(tmp_path):
+    profile = replace(get_profile("smoke"), output_dir=tmp_path)
+    parts = dict(abstract.abstract_sentences(profile))
+    assert parts["Result"].startswith("Not in this run yet")
+    row = headline(mean=93.0, low=92.6, high=93.4)
+    artifacts.save_json(
+        {"headline": [row], "paired_tests": []}, profile.metrics_dir / "04_evaluation.json"
+    )
+    parts = abstract.abstract_sentences(profile)
+    assert ("Result", findings.headline_sentence(row)) in parts
+    page = report.render_index([], [], [], tmp_path, [], parts)
+    assert "falls short by 1.98" in page and "<h2>Abstract</h2>" in page

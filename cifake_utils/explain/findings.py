@@ -92,13 +92,13 @@ def findings_markdown(summary: dict, heading: bool = True) -> str:
             f"- {sanity}",
             f"- {border_sentence(model, numbers['border'], summary['border_area_share'])}",
         ]
-    best = _best_method(summary)
+    best = short_answer(summary)
     if best:
         lines += ["", best]
     return "\n".join(lines)
 
 
-def _best_method(summary: dict) -> str:
+def short_answer(summary: dict) -> str:
     """The one-line answer: is any method better than every baseline on ROAD, for all models?"""
     test, score = KEY_SCORE
     winners = []

@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from .abstract import abstract_sentences
 from .profiles import Profile
 
 
@@ -58,8 +59,10 @@ def build_report(profile: Profile) -> Path:
     metrics = sorted(p for p in profile.metrics_dir.glob("*") if p.suffix in {".json", ".csv"})
     index = report_dir / "index.html"
     machines = training_machines(profile.models_dir)
+    abstract = abstract_sentences(profile)
     index.write_text(
-        render_index(notebook_links, figures, metrics, report_dir, machines), encoding="utf-8"
+        render_index(notebook_links, figures, metrics, report_dir, machines, abstract),
+        encoding="utf-8",
     )
     return index
 
@@ -70,8 +73,10 @@ def render_index(
     metrics: list[Path],
     report_dir: Path,
     machines: list[str] = (),
+    abstract: list[tuple[str, str]] = (),
 ) -> str:
-    """The index page: links to notebooks, thumbnails of figures, links to metrics."""
+    """The index page: the abstract, links to notebooks, thumbnails of figures, links to
+    metrics."""
 
     def relative(path: Path) -> str:
         return html.escape(Path("..", path.relative_to(report_dir.parent)).as_posix())
@@ -89,6 +94,9 @@ def render_index(
         f'<li><a href="{relative(p)}">{html.escape(p.name)}</a></li>' for p in metrics
     )
     machine_items = "".join(f"<li>{html.escape(line)}</li>" for line in machines)
+    abstract_items = "".join(
+        f"<p><b>{html.escape(heading)}.</b> {html.escape(text)}</p>" for heading, text in abstract
+    )
     style = (
         "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
         "figure{display:inline-block;margin:.5em;text-align:center}"
@@ -97,6 +105,7 @@ def render_index(
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>CIFAKE study report</title>"
         f"<style>{style}</style></head><body><h1>CIFAKE study: report</h1>"
+        f"<h2>Abstract</h2>{abstract_items or '<p>not written yet</p>'}"
         f"<h2>Notebooks</h2><ol>{notebook_items or '<li>none yet</li>'}</ol>"
         f"<h2>Figures</h2>{figure_items or '<p>none yet</p>'}"
         f"<h2>Metrics</h2><ul>{metric_items or '<li>none yet</li>'}</ul>"

@@ -1,0 +1,70 @@
+"""The report's front page: an abstract written from the saved metrics by the same findings
+functions as the notebooks and the README, so that all three say the same thing."""
+
+import json
+from pathlib import Path
+
+from ..evaluation import findings as evaluation_findings
+from ..explain import findings as explanation_findings
+from .profiles import Profile
+
+QUESTION = (
+    "Can two small CNNs tell 32x32 CIFAR-10 photographs (REAL) from Stable Diffusion 1.4 "
+    "images (FAKE) as well as the CIFAKE follow-up paper reports (94.98% and 95.94% test "
+    "accuracy), and do their Grad-CAM explanations show what the models rely on?"
+)
+CAVEATS = (
+    "The models know one contrast only: CIFAR-10 photographs against one generator's images at "
+    "32x32. Other generators, subjects, resolutions and photographs processed differently are "
+    "out of scope, and a verdict on them is an extrapolation (notebook 06)."
+)
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
+    """(heading, text) pairs: question, data, method, results, explanations, caveats; a part
+    whose metrics this run has not written yet says so."""
+    metrics = profile.metrics_dir
+    parts = [("Question", QUESTION)]
+    data = _load(metrics / "01_data_summary.json")
+    if data:
+        splits = data["splits"]
+        parts.append(
+            (
+                "Data",
+                f"CIFAKE: {splits['train']['total'] + splits['validation']['total']:,} training "
+                f"images (of which {splits['validation']['total']:,} held out for validation, "
+                f"no exact duplicate of a training image among them) and the official "
+                f"{splits['test']['total']:,}-image test split; {data['test_images_in_train']:,} "
+                "test images also occur in train and are left out of the deduplicated test split.",
+            )
+        )
+    parts.append(
+        (
+            "Method",
+            "CNN2D and the Modified CNN2D (global average pooling and dropout), and the two "
+            "single-change variants between them, each trained with the recipe a search on the "
+            "validation split chose, with several seeds; test accuracy with intervals over seeds "
+            "and paired tests for every comparison; Grad-CAM, Grad-CAM++ and Score-CAM checked "
+            "for faithfulness against model-agnostic baselines and by randomisation.",
+        )
+    )
+    evaluation = _load(metrics / "04_evaluation.json")
+    if evaluation and "headline" in evaluation:
+        for row in evaluation["headline"]:
+            parts.append(("Result", evaluation_findings.headline_sentence(row)))
+        for row in evaluation["paired_tests"]:
+            parts.append(("Result", evaluation_findings.paired_sentence(row)))
+    else:
+        parts.append(("Result", "Not in this run yet: the tuned models' evaluation (notebook 04)."))
+    explanations = _load(metrics / "05_explanations.json")
+    if explanations and "models" in explanations:
+        answer = explanation_findings.short_answer(explanations).replace("**In short:** ", "")
+        parts.append(("Explanations", answer))
+    else:
+        parts.append(("Explanations", "Not in this run yet: the rebuilt Grad-CAM analysis."))
+    parts.append(("Caveats", CAVEATS))
+    return parts

@@ -225,11 +225,12 @@ def test_holm_adjustment():
 def test_class_mean_maps_weigh_every_image_equally():
     strong = np.zeros((1, 4, 4))
     strong[0, 0, 0] = 100.0
-    weak = np.zeros((1, 4, 4))
-    weak[0, 3, 3] = 0.01
+    weak = np.zeros((2, 4, 4))
+    weak[0, 3, 3] = 0.01  # a faint map weighs as much as a strong one
     means = cam.class_mean_maps({"REAL": strong, "FAKE": weak})
-    assert means["REAL"][0, 0] == 1.0 and means["FAKE"][3, 3] == 1.0
-    assert means["REAL − FAKE"][0, 0] == 1.0 and means["REAL − FAKE"][3, 3] == -1.0
+    assert means["REAL"][0, 0] == 16.0 and means["REAL"].mean() == pytest.approx(1.0)
+    assert means["FAKE"][3, 3] == pytest.approx((16.0 + 1.0) / 2)  # the all-zero map: uniform
+    assert means["REAL − FAKE"][0, 0] == pytest.approx(16.0 - 0.5)
 
 
 def test_normalisation_per_image_and_global():

@@ -143,16 +143,24 @@ def normalise_maps(maps: np.ndarray, how: str = "image") -> np.ndarray:
 
 
 def class_mean_maps(maps_by_class: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The mean of each class's maps, each map normalised to its own maximum first (so every
-    image weighs the same, whatever its map's magnitude), and the first class minus the second.
+    """Where each class's maps put their weight: every map scaled to a density (its values over
+    their sum, times the number of pixels, so that 1 is a uniform map and every image weighs
+    the same whatever its magnitude or peakiness), averaged per class, and the first class
+    minus the second. All-zero maps count as uniform.
 
     {"REAL": maps, "FAKE": maps} -> {"REAL": mean, "FAKE": mean, "REAL − FAKE": difference}.
     """
     if len(maps_by_class) != 2:
         raise ValueError("expected the maps of exactly two classes")
-    means = {name: normalise_maps(maps).mean(axis=0) for name, maps in maps_by_class.items()}
+    means = {name: map_densities(maps).mean(axis=0) for name, maps in maps_by_class.items()}
     first, second = means
     return means | {f"{first} − {second}": means[first] - means[second]}
+
+
+def map_densities(maps: np.ndarray) -> np.ndarray:
+    """Each map divided by its mean value (1 everywhere for a uniform or an all-zero map)."""
+    mean = maps.mean(axis=(1, 2), keepdims=True)
+    return np.divide(maps, mean, out=np.ones_like(maps, dtype=np.float64), where=mean > 0)
 
 
 def zero_map_share(maps: np.ndarray) -> float:

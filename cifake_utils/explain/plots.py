@@ -48,21 +48,24 @@ def plot_explanations(
 
 
 def plot_mean_maps(mean_maps: dict[str, np.ndarray], grid: Grid, ring: int = 4) -> Figure:
-    """Mean per-image-normalised maps of each class on one [0, 1] scale, and their
+    """Mean map densities of each class on one shared scale (1 = a uniform map), and their
     difference on a diverging scale; the dashed square separates the border cells (receptive
     fields centred within `ring` pixels of the edge) from the centre."""
     *classes, difference = mean_maps.items()
     fig = Figure(figsize=(4.2 * len(mean_maps) + 1.0, 4.0), layout="constrained")
     axes = fig.subplots(1, len(mean_maps))
+    top = max(float(m.max()) for _, m in classes)
     for ax, (title, mean_map) in zip(axes, classes, strict=False):
-        shown = ax.imshow(mean_map, cmap="inferno", vmin=0, vmax=1)
+        shown = ax.imshow(mean_map, cmap="inferno", vmin=0, vmax=top)
         ax.set_title(title, fontsize=11)
-    fig.colorbar(shown, ax=list(axes[: len(classes)]), fraction=0.04, label="mean normalised map")
+    fig.colorbar(
+        shown, ax=list(axes[: len(classes)]), fraction=0.04, label="mean map density (1 = uniform)"
+    )
     title, values = difference
     limit = float(np.abs(values).max()) or 1.0
     shown = axes[-1].imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
     axes[-1].set_title(title, fontsize=11)
-    fig.colorbar(shown, ax=axes[-1], fraction=0.046, label="difference of means")
+    fig.colorbar(shown, ax=axes[-1], fraction=0.046, label="difference of mean densities")
     low, high = _inner_boundary(grid, ring)
     for ax in axes:
         ax.add_patch(_square(low, high - low))

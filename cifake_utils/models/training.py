@@ -5,6 +5,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -370,8 +371,9 @@ def train_jobs(
 
 def train_in_processes(jobs, folders, train, validation, checkpoint_root, data_checksum, workers):
     """Run `train_model` for every job in `workers` spawned processes; results stay on disk."""
-    arrays_dir = checkpoint_root / f"arrays_{data_checksum[:16]}"
-    arrays_dir.mkdir(parents=True, exist_ok=True)
+    # A folder of this call's own: two searches may share `checkpoint_root` at the same time.
+    checkpoint_root.mkdir(parents=True, exist_ok=True)
+    arrays_dir = Path(tempfile.mkdtemp(prefix=f"arrays_{data_checksum[:16]}_", dir=checkpoint_root))
     paths = []
     for name, array in zip(("x", "y", "val_x", "val_y"), (*train, *validation), strict=True):
         path = arrays_dir / f"{name}.npy"

@@ -70,7 +70,9 @@ $(EXPLANATIONS): $(call fingerprint,05_gradcam_analysis) $(DATA) $(CNN2D) $(ABLA
 	$(RUN) notebooks/05_gradcam_analysis.ipynb
 $(DEMO): $(call fingerprint,06_demo_prediction) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
 	$(RUN) notebooks/06_demo_prediction.ipynb
-$(ROBUSTNESS): $(call fingerprint,07_robustness) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
+# Reads the splits, every paper model and the recipe search (its trainings use CNN2D's recipe).
+$(ROBUSTNESS): $(call fingerprint,07_robustness) $(DATA) $(SEARCH) $(CNN2D) $(ABLATION) $(PACKAGE) \
+		$(SETUP_STAMP)
 	$(RUN) notebooks/07_robustness.ipynb
 
 # Rewritten only when a notebook's cells (not its outputs) change, so make sees source edits.

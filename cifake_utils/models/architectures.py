@@ -6,6 +6,9 @@ import keras
 import pandas as pd
 from keras import layers
 
+from .degradation import PREFIX as BLUR_JPEG
+from .degradation import RandomBlurJpeg, probability_of
+
 INPUT_SHAPE = (32, 32, 3)
 
 
@@ -39,17 +42,22 @@ DISPLAY_NAMES = {
 }
 
 
-# Training-time augmentations a recipe may ask for (see `TrainConfig.augmentation`).
+# Training-time augmentations a recipe may ask for (see `TrainConfig.augmentation`), and
+# "blur_jpeg_<p>": blur + JPEG with probability p each (`degradation.py`, notebook 07).
 AUGMENTATIONS = ("flip", "translate")
 TRANSLATE_PIXELS = 4  # the usual CIFAR +-4 pixels, reflect-padded
 
 
 def augmentation_layers(names: tuple[str, ...], seed: int) -> list[layers.Layer]:
     """Seeded Keras augmentation layers: active in `fit`, identity at inference."""
-    unknown = set(names) - set(AUGMENTATIONS)
+    unknown = {n for n in names if n not in AUGMENTATIONS and not n.startswith(BLUR_JPEG)}
     if unknown:
         raise ValueError(f"unknown augmentation {sorted(unknown)}; choose from {AUGMENTATIONS}")
-    chosen = []
+    chosen = [
+        RandomBlurJpeg(probability_of(n), seed=seed + 2, name="augment_blur_jpeg")
+        for n in names
+        if n.startswith(BLUR_JPEG)
+    ]
     if "flip" in names:
         chosen.append(layers.RandomFlip("horizontal", seed=seed, name="augment_flip"))
     if "translate" in names:

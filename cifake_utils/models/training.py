@@ -349,27 +349,41 @@ def train_jobs(
     data_checksum: str,
     workers: int = 1,
     folders: list[Path] | None = None,
+    subsets: list[np.ndarray | None] | None = None,
 ) -> list[TrainingRun]:
     """Train each (architecture, recipe) job and return the runs in the jobs' order.
 
-    Each job keeps its state in its entry of `folders` (default: `job_folder`).
+    Each job keeps its state in its entry of `folders` (default: `job_folder`) and trains on
+    the training images at its entry of `subsets` (None: all of them; validation is shared).
     With `workers` > 1 the jobs run in that many fresh processes, each limited to
     cpu_count // workers threads: on a 2-core machine two one-thread runs finish about 1.6x
     sooner than one two-thread run after another. A job's numbers depend on its thread count
     (the sidecar records it), so a recipe is compared only with runs made the same way.
     """
     folders = folders or [job_folder(checkpoint_root, job) for job in jobs]
+    subsets = subsets or [None] * len(jobs)
     if workers > 1:  # even for one job, so that its thread count is the same as the others
         train_in_processes(
-            jobs, folders, train, validation, checkpoint_root, data_checksum, workers
+            jobs, folders, train, validation, checkpoint_root, data_checksum, workers, subsets
         )
     return [
-        train_model(*job, train, validation, folder, data_checksum)
-        for job, folder in zip(jobs, folders, strict=True)
+        train_model(*job, subset_of(train, subset), validation, folder, data_checksum)
+        for job, folder, subset in zip(jobs, folders, subsets, strict=True)
     ]
 
 
-def train_in_processes(jobs, folders, train, validation, checkpoint_root, data_checksum, workers):
+def subset_of(
+    arrays: tuple[np.ndarray, np.ndarray], indices: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) at `indices` (all of them when None)."""
+    if indices is None:
+        return arrays
+    return arrays[0][indices], arrays[1][indices]
+
+
+def train_in_processes(
+    jobs, folders, train, validation, checkpoint_root, data_checksum, workers, subsets=None
+):
     """Run `train_model` for every job in `workers` spawned processes; results stay on disk."""
     # A folder of this call's own: two searches may share `checkpoint_root` at the same time.
     checkpoint_root.mkdir(parents=True, exist_ok=True)
@@ -379,13 +393,26 @@ def train_in_processes(jobs, folders, train, validation, checkpoint_root, data_c
         path = arrays_dir / f"{name}.npy"
         np.save(path, array)
         paths.append(path)
+    subset_paths = []
+    for k, subset in enumerate(subsets or [None] * len(jobs)):
+        subset_paths.append(None if subset is None else arrays_dir / f"subset_{k}.npy")
+        if subset is not None:
+            np.save(subset_paths[-1], np.asarray(subset))
     threads = max(1, (os.cpu_count() or 1) // workers)
     context = multiprocessing.get_context("spawn")  # TensorFlow must not be forked
     # Longest budgets first, so that the workers finish close together.
     order = sorted(range(len(jobs)), key=lambda k: -jobs[k][1].epochs)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [
-            pool.submit(train_job_in_worker, jobs[k], paths, folders[k], data_checksum, threads)
+            pool.submit(
+                train_job_in_worker,
+                jobs[k],
+                paths,
+                folders[k],
+                data_checksum,
+                threads,
+                subset_paths[k],
+            )
             for k in order
         ]
         for future in futures:
@@ -394,15 +421,21 @@ def train_in_processes(jobs, folders, train, validation, checkpoint_root, data_c
 
 
 def train_job_in_worker(
-    job: Job, paths: list[Path], folder: Path, data_checksum: str, threads: int
+    job: Job,
+    paths: list[Path],
+    folder: Path,
+    data_checksum: str,
+    threads: int,
+    subset_path: Path | None = None,
 ) -> None:
     """A worker process's entry point: set its threads, memory-map the arrays, train."""
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     x, y, val_x, val_y = (np.load(path, mmap_mode="r") for path in paths)
+    subset = None if subset_path is None else np.load(subset_path)
     train_model(
         *job,
-        (np.asarray(x), np.asarray(y)),
+        subset_of((np.asarray(x), np.asarray(y)), subset),
         (np.asarray(val_x), np.asarray(val_y)),
         folder,
         data_checksum,

@@ -131,6 +131,61 @@ def robustness_findings(results: dict, heading: bool = True) -> str:
     sentences.append(shortcut_sentence(results["trivial_classifiers"], results["clean_accuracy"]))
     sentences += [filter_sentence(results["filters"], a) for a in architectures]
     sentences.append(photograph_sentence(results["photographs"]))
+    if "held_out" in results:
+        sentences.append(held_out_sentence(results["held_out"]))
+    if "augmentation" in results:
+        sentences.append(augmentation_sentence(results["augmentation"], results["baseline"]))
     sentences.append(reliance_sentence(results["grid"]))
     bullets = [f"- {s}" for s in sentences]
     return "\n".join(["## Findings", "", *bullets] if heading else bullets)
+
+
+ALPHA = 0.05
+
+
+def held_out_sentence(rows: list[dict]) -> str:
+    """Per held-out class: the model that never saw it against the baseline, on its images."""
+    parts = []
+    for row in rows:
+        difference = 100 * row["difference"]
+        if row["p_value"] >= ALPHA:
+            verdict = "not significantly different"
+        else:
+            verdict = "better" if difference > 0 else "worse"
+        parts.append(
+            f"{row['held-out class']} {100 * row['accuracy_without']:.2f}% against "
+            f"{100 * row['accuracy_baseline']:.2f}% ({difference:+.2f} points, McNemar "
+            f"p = {row['p_value']:.2g}: {verdict})"
+        )
+    worse = [r for r in rows if r["p_value"] < ALPHA and r["difference"] < 0]
+    reading = (
+        "so part of what the detector uses is the content of the classes it was trained on"
+        if worse
+        else "so on these classes the detector does not depend on having seen the content"
+    )
+    return (
+        "Trained without a CIFAR-10 class (REAL and FAKE), CNN2D scores on that class's test "
+        f"images: {'; '.join(parts)}, each against the same-size baseline trained on all "
+        f"classes; {reading}."
+    )
+
+
+def augmentation_sentence(summary: list[dict], baseline: str) -> str:
+    """Clean and worst-case accuracy of each augmented model against the baseline."""
+    models = list(dict.fromkeys(r["architecture"] for r in summary))
+    by_model = {m: _rows(summary, m) for m in models}
+
+    def described(model: str) -> str:
+        rows = by_model[model]
+        worst = min(rows, key=lambda c: rows[c]["accuracy"])
+        mean = sum(r["accuracy"] for r in rows.values()) / len(rows)
+        return (
+            f"{model}: clean {100 * rows[CONTROL]['accuracy']:.2f}%, mean over the grid "
+            f"{100 * mean:.2f}%, worst {100 * rows[worst]['accuracy']:.2f}% ({worst})"
+        )
+
+    return (
+        "Blur + JPEG augmentation (one seed each, the same training images): "
+        + "; ".join(described(m) for m in [baseline, *[m for m in models if m != baseline]])
+        + "."
+    )

@@ -118,3 +118,28 @@ def plot_corruption_examples(
                 ax.set_ylabel(titles[row], fontsize=9)
     fig.suptitle("The transformations, applied alike to REAL and FAKE test images", fontsize=12)
     return fig
+
+
+def plot_held_out(table: pd.DataFrame) -> Figure:
+    """Per held-out class, accuracy on its test images: the baseline trained on all classes
+    against the model that never saw the class, with McNemar's p above each pair."""
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    positions = np.arange(len(table))
+    width = 0.38
+    for offset, column, label, colour in (
+        (-width / 2, "accuracy_baseline", "trained on all classes", "#9ecae1"),
+        (width / 2, "accuracy_without", "never saw the class", "#2171b5"),
+    ):
+        values = 100 * table[column].to_numpy()
+        bars = ax.bar(positions + offset, values - 50, width, bottom=50, color=colour, label=label)
+        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=2, fontsize=9)
+    for k, p_value in enumerate(table["p_value"]):
+        ax.text(k, 101, f"p = {p_value:.2g}", ha="center", fontsize=10)
+    ax.set_xticks(positions, table.index, fontsize=11)
+    ax.set_ylim(50, 105)
+    ax.set_xlabel("held-out CIFAR-10 class (its REAL and FAKE test images)", fontsize=11)
+    ax.set_ylabel("test accuracy (%), axis from chance (50%)", fontsize=11)
+    ax.set_title("CNN2D on content it never saw during training (McNemar's exact test)")
+    ax.legend(loc="lower right", fontsize=10)
+    return fig

@@ -45,6 +45,7 @@ ABLATION := $(OUT)/metrics/03_ablation_validation.csv
 EVALUATION := $(OUT)/metrics/04_evaluation.json
 EXPLANATIONS := $(OUT)/metrics/05_explanations.json
 DEMO := $(OUT)/metrics/06_demo_predictions.csv
+ROBUSTNESS := $(OUT)/metrics/07_robustness.json
 FINGERPRINTS := build/fingerprints/$(PROFILE)
 fingerprint = $(FINGERPRINTS)/$(1).txt
 # Committed inputs that no notebook writes: the recipe search's table (`make recipe-search`)
@@ -69,6 +70,8 @@ $(EXPLANATIONS): $(call fingerprint,05_gradcam_analysis) $(DATA) $(CNN2D) $(ABLA
 	$(RUN) notebooks/05_gradcam_analysis.ipynb
 $(DEMO): $(call fingerprint,06_demo_prediction) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
 	$(RUN) notebooks/06_demo_prediction.ipynb
+$(ROBUSTNESS): $(call fingerprint,07_robustness) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/07_robustness.ipynb
 
 # Rewritten only when a notebook's cells (not its outputs) change, so make sees source edits.
 $(FINGERPRINTS)/%.txt: FORCE $(SETUP_STAMP)
@@ -78,7 +81,7 @@ $(FINGERPRINTS)/%.txt: FORCE $(SETUP_STAMP)
 
 FORCE:
 
-STUDY := $(DATA) $(CNN2D) $(ABLATION) $(EVALUATION) $(EXPLANATIONS) $(DEMO)
+STUDY := $(DATA) $(CNN2D) $(ABLATION) $(EVALUATION) $(EXPLANATIONS) $(DEMO) $(ROBUSTNESS)
 
 reproduce: $(STUDY)
 	$(PY) -m cifake_utils.study.reproduce report --profile $(PROFILE)

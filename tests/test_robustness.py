@@ -1,9 +1,10 @@
 """The corruption grid and the shortcut controls, on real CIFAKE test images."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from cifake_utils.robustness import corruptions, grid, shortcuts
+from cifake_utils.robustness import corruptions, findings, grid, photographs, shortcuts
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +96,75 @@ def test_trivial_classifiers_on_simple_statistics(cifake):
         "all three together",
     ]
     assert table["accuracy"].between(0, 1).all() and table["roc_auc"].between(0, 1).all()
+
+
+def test_grid_table_and_its_summary_over_seeds(tiny_trained_model, cifake, images):
+    labels = cifake.test.labels[np.arange(0, 20_000, 500)]
+    models = {("cnn2d", 0): tiny_trained_model, ("cnn2d", 1): tiny_trained_model}
+    chosen = {name: corruptions.GRID[name] for name in (corruptions.CONTROL, "JPEG q50")}
+    table = grid.grid_table(models, (images, labels), (images, labels), chosen, seed=0)
+    assert len(table) == 4 and set(table["corruption"]) == set(chosen)
+    summary = grid.summarise_grid(table)
+    assert list(summary.index.get_level_values("corruption")) == list(chosen)
+    row = summary.loc[(corruptions.CONTROL, "cnn2d")]
+    assert row["seeds"] == 2 and row["accuracy_low"] == row["accuracy_high"] == row["accuracy"]
+    direct = grid.corrupted_metrics(tiny_trained_model, (images, labels), (images, labels), png)
+    assert row["roc_auc"] == direct["roc_auc"]
+
+
+def png(images, seed):
+    return corruptions.png(images, seed)
+
+
+def test_photographs_are_real_files_shrunk_like_an_upload():
+    chosen = photographs.photographs()
+    assert len(chosen) >= 10 and all(p.path.is_file() and p.licence for p in chosen)
+    pixels = photographs.photograph_pixels(chosen[:3])
+    assert pixels.shape == (3, 32, 32, 3) and pixels.dtype == np.uint8
+
+
+def test_share_called_real_counts_per_seed():
+    verdicts = pd.DataFrame(
+        {
+            "photograph": ["a", "b", "a", "b"],
+            "architecture": ["cnn2d"] * 4,
+            "seed": [0, 0, 1, 1],
+            "p_fake": [0.2, 0.9, 0.7, 0.95],
+            "called_real": [True, False, False, False],
+        }
+    )
+    row = photographs.share_called_real(verdicts).loc["cnn2d"]
+    assert row["share_called_real"] == 0.25 and (row["share_min"], row["share_max"]) == (0, 0.5)
+    assert row["always_fake"] == "b"
+
+
+def grid_row(corruption, accuracy, retuned, auc):
+    return {
+        "corruption": corruption,
+        "architecture": "cnn2d",
+        "accuracy": accuracy,
+        "accuracy_retuned": retuned,
+        "roc_auc": auc,
+    }
+
+
+@pytest.mark.parametrize(
+    ("auc", "expected"),
+    [(0.985, "under 1 of those (JPEG q50) ROC-AUC stays"), (0.80, "under 0 of those (none)")],
+)
+def test_grid_findings_tell_calibration_from_a_lost_cue(auc, expected):
+    summary = [
+        grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99),
+        grid_row("JPEG q50", 0.70, 0.90, auc),
+        grid_row("blur σ 1", 0.94, 0.94, 0.985),
+    ]
+    text = " ".join(findings.grid_sentences(summary, "cnn2d"))
+    assert "falls by 5 points or more under 1 of 2 transformations (JPEG q50)" in text
+    assert expected in text and "wins back 20.00–20.00 points" in text
+    assert "after JPEG q50 every architecture loses" in findings.reliance_sentence(summary)
+
+
+def test_grid_findings_when_nothing_is_lost():
+    summary = [grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99), grid_row("x", 0.94, 0.95, 0.99)]
+    assert "under 0 of 1 transformations (none)" in findings.grid_sentences(summary, "cnn2d")[0]
+    assert "no transformation in the grid" in findings.reliance_sentence(summary)

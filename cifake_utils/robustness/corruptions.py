@@ -93,9 +93,10 @@ def high_pass(images: np.ndarray, seed: int = 0, sigma: float = 1.0) -> np.ndarr
     return np.clip(np.rint(detail), 0, 255).astype(np.uint8)
 
 
-# The grid of notebook 07: name -> transformation; "PNG (control)" must leave images unchanged.
+# The grid of notebook 07: name -> transformation; the control must leave images unchanged.
+CONTROL = "PNG (control)"
 GRID: dict[str, Corruption] = {
-    "PNG (control)": png,
+    CONTROL: png,
     **{f"JPEG q{q}": partial(jpeg, quality=q) for q in (95, 90, 75, 50, 30)},
     "blur σ 0.5": partial(gaussian_blur, sigma=0.5),
     "blur σ 1": partial(gaussian_blur, sigma=1.0),

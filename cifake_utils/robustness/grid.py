@@ -9,9 +9,11 @@ does not erase the cue.
 
 import keras
 import numpy as np
+import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from ..decision import THRESHOLD, predict_labels
+from ..evaluation.seeds import t_interval
 from ..models.inference import predict_fake_probability
 from .corruptions import Corruption
 
@@ -25,20 +27,13 @@ def best_threshold(labels: np.ndarray, probability: np.ndarray) -> float:
     return float(candidates[int(np.argmax(accuracies))])
 
 
-def corrupted_metrics(
-    model: keras.Model,
-    test: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
-    corruption: Corruption,
-    seed: int = 0,
+def threshold_metrics(
+    test: tuple[np.ndarray, np.ndarray], validation: tuple[np.ndarray, np.ndarray]
 ) -> dict[str, float]:
-    """Accuracy at the study's threshold and at the re-tuned one, ROC-AUC and AP, of `model` on
-    the corrupted test images (the validation images corrupted alike pick the threshold)."""
-    test_images, test_labels = test
-    val_images, val_labels = validation
-    probability = predict_fake_probability(model, corruption(test_images, seed))
-    val_probability = predict_fake_probability(model, corruption(val_images, seed + 1))
-    threshold = best_threshold(val_labels, val_probability)
+    """From (labels, P(FAKE)) on test and on validation: accuracy at the study's threshold and
+    at the one re-tuned on validation, ROC-AUC and AP on test."""
+    test_labels, probability = test
+    threshold = best_threshold(*validation)
     return {
         "accuracy": float(np.mean(predict_labels(probability) == test_labels)),
         "retuned_threshold": threshold,
@@ -48,3 +43,60 @@ def corrupted_metrics(
         "mean_p_fake": float(probability.mean()),
         "threshold": THRESHOLD,
     }
+
+
+def corrupted_metrics(
+    model: keras.Model,
+    test: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    corruption: Corruption,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Accuracy at the study's threshold and at the re-tuned one, ROC-AUC and AP, of `model` on
+    the corrupted test images (the validation images corrupted alike pick the threshold)."""
+    (test_images, test_labels), (val_images, val_labels) = test, validation
+    probability = predict_fake_probability(model, corruption(test_images, seed))
+    val_probability = predict_fake_probability(model, corruption(val_images, seed + 1))
+    return threshold_metrics((test_labels, probability), (val_labels, val_probability))
+
+
+def grid_table(
+    models: dict[tuple[str, int], keras.Model],
+    test: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    corruptions: dict[str, Corruption],
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per corruption, architecture and seed: `threshold_metrics` of that model on the
+    corrupted test split. Each corruption is applied once and shared by every model."""
+    (test_images, test_labels), (val_images, val_labels) = test, validation
+    rows = []
+    for name, corruption in corruptions.items():
+        corrupted_test = corruption(test_images, seed)
+        corrupted_val = corruption(val_images, seed + 1)
+        for (architecture, model_seed), model in models.items():
+            found = threshold_metrics(
+                (test_labels, predict_fake_probability(model, corrupted_test)),
+                (val_labels, predict_fake_probability(model, corrupted_val)),
+            )
+            key = {"corruption": name, "architecture": architecture, "seed": model_seed}
+            rows.append(key | found)
+    return pd.DataFrame(rows)
+
+
+SUMMARISED = ("accuracy", "accuracy_retuned", "roc_auc", "average_precision")
+
+
+def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
+    """Per corruption and architecture: each metric's mean over seeds, with the 95% t-interval
+    over seeds (NaN with one seed), in the grid's order of corruptions."""
+    rows = []
+    for (corruption, architecture), group in table.groupby(
+        ["corruption", "architecture"], sort=False
+    ):
+        row = {"corruption": corruption, "architecture": architecture, "seeds": len(group)}
+        for metric in SUMMARISED:
+            low, high = t_interval(group[metric].to_numpy())
+            row |= {metric: group[metric].mean(), f"{metric}_low": low, f"{metric}_high": high}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index(["corruption", "architecture"])

@@ -1,0 +1,136 @@
+"""Notebook 07's findings, written from its saved metrics (`07_robustness.json`), so that they
+follow the numbers of the run: what a user can and cannot rely on."""
+
+from ..models.architectures import DISPLAY_NAMES
+from .corruptions import CONTROL
+
+DROP_POINTS = 5.0  # a fall in accuracy at 0.5 of at least this many points counts as a loss
+AUC_KEPT_POINTS = 2.0  # ROC-AUC within this many points of the control: the ranking survives
+
+
+def _rows(summary: list[dict], architecture: str) -> dict[str, dict]:
+    return {r["corruption"]: r for r in summary if r["architecture"] == architecture}
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names) if names else "none"
+
+
+def grid_sentences(summary: list[dict], architecture: str) -> list[str]:
+    """The control, the corruptions that cost accuracy, and whether the ranking (ROC-AUC)
+    survives them: calibration breaking rather than the cue disappearing."""
+    rows = _rows(summary, architecture)
+    control = rows[CONTROL]
+    name = DISPLAY_NAMES.get(architecture, architecture)
+    drops = {c: 100 * (control["accuracy"] - r["accuracy"]) for c, r in rows.items()}
+    auc_drops = {c: 100 * (control["roc_auc"] - r["roc_auc"]) for c, r in rows.items()}
+    lost = [c for c, d in drops.items() if d >= DROP_POINTS]
+    ranked_kept = [c for c in lost if auc_drops[c] <= AUC_KEPT_POINTS]
+    worst = max(drops, key=drops.get)
+    sentences = [
+        f"{name}: {100 * control['accuracy']:.2f}% on the lossless control. Accuracy at 0.5 "
+        f"falls by {DROP_POINTS:.0f} points or more under {len(lost)} of {len(rows) - 1} "
+        f"transformations ({_names(lost)}); the worst is {worst} "
+        f"({100 * rows[worst]['accuracy']:.2f}%, {drops[worst]:.2f} points lost, ROC-AUC "
+        f"{100 * rows[worst]['roc_auc']:.2f}%)."
+    ]
+    if lost:
+        recovered = [100 * (rows[c]["accuracy_retuned"] - rows[c]["accuracy"]) for c in lost]
+        sentences.append(
+            f"{name}: under {len(ranked_kept)} of those ({_names(ranked_kept)}) ROC-AUC stays "
+            f"within {AUC_KEPT_POINTS:.0f} points of the control: the scores still rank FAKE "
+            "above REAL and only the threshold is wrong (calibration breaks, not detection). "
+            "A threshold re-tuned on the same transformation of the validation split wins back "
+            f"{min(recovered):.2f}–{max(recovered):.2f} points across the lost ones."
+        )
+    return sentences
+
+
+def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> str:
+    """How far a logistic regression on simple statistics gets, against the CNNs."""
+    best = max(trivial, key=lambda r: r["accuracy"])
+    size = next((r for r in trivial if r["features"] == "JPEG file size"), None)
+    cnns = ", ".join(f"{name} {100 * a:.2f}%" for name, a in cnn_accuracy.items())
+    size_text = (
+        f"; the JPEG file size alone reaches {100 * size['accuracy']:.2f}% "
+        f"(ROC-AUC {100 * size['roc_auc']:.2f}%)"
+        if size
+        else ""
+    )
+    return (
+        f"A logistic regression on simple image statistics reaches {100 * best['accuracy']:.2f}% "
+        f"test accuracy at best ({best['features']}; ROC-AUC {100 * best['roc_auc']:.2f}%)"
+        f"{size_text}, against the CNNs' clean {cnns}."
+    )
+
+
+def filter_sentence(filters: list[dict], architecture: str) -> str:
+    """Which band of the image the detector needs: low-pass against high-pass input."""
+    rows = _rows(filters, architecture)
+    name = DISPLAY_NAMES.get(architecture, architecture)
+    parts = [
+        f"{band} {100 * r['accuracy']:.2f}% at 0.5 (ROC-AUC {100 * r['roc_auc']:.2f}%)"
+        for band, r in rows.items()
+    ]
+    return f"{name} on filtered inputs: {'; '.join(parts)}."
+
+
+def photograph_sentence(shares: list[dict]) -> str:
+    """The share of non-CIFAR real photographs called REAL, per architecture."""
+    parts = []
+    for row in shares:
+        name = DISPLAY_NAMES.get(row["architecture"], row["architecture"])
+        spread = (
+            f" (per seed {100 * row['share_min']:.0f}–{100 * row['share_max']:.0f}%)"
+            if row["seeds"] > 1
+            else ""
+        )
+        always = f"; every seed calls {row['always_fake']} FAKE" if row["always_fake"] else ""
+        parts.append(f"{name} calls {100 * row['share_called_real']:.0f}%{spread} REAL{always}")
+    count = shares[0]["photographs"] if shares else 0
+    return (
+        f"Of {count} real photographs that are not CIFAR-10 images: {'; '.join(parts)}. "
+        f"{count} images are too few for a rate, but enough to show that a FAKE verdict on a "
+        "photograph from outside CIFAKE says little."
+    )
+
+
+def reliance_sentence(summary: list[dict]) -> str:
+    """What a user may rely on: the transformations under which no architecture keeps its
+    accuracy at 0.5 within the loss threshold."""
+    architectures = list(dict.fromkeys(r["architecture"] for r in summary))
+    lost_by_all = None
+    for architecture in architectures:
+        rows = _rows(summary, architecture)
+        lost = {
+            c
+            for c, r in rows.items()
+            if 100 * (rows[CONTROL]["accuracy"] - r["accuracy"]) >= DROP_POINTS
+        }
+        lost_by_all = lost if lost_by_all is None else lost_by_all & lost
+    order = [r["corruption"] for r in summary if r["architecture"] == architectures[0]]
+    lost_names = [c for c in order if c in (lost_by_all or set())]
+    if not lost_names:
+        return (
+            "For a user: no transformation in the grid costs every architecture "
+            f"{DROP_POINTS:.0f} points or more at the study's threshold."
+        )
+    return (
+        "For a user: a verdict holds for 32x32 images that look like CIFAKE's files; after "
+        f"{_names(lost_names)} every architecture loses {DROP_POINTS:.0f} points or more at "
+        "the study's threshold, so a verdict on an image that went through any of them (as "
+        "images shared online often have) should not be trusted."
+    )
+
+
+def robustness_findings(results: dict, heading: bool = True) -> str:
+    """The Findings section of notebook 07, from `07_robustness.json` (without its heading
+    for the README)."""
+    architectures = list(dict.fromkeys(r["architecture"] for r in results["grid"]))
+    sentences = [s for a in architectures for s in grid_sentences(results["grid"], a)]
+    sentences.append(shortcut_sentence(results["trivial_classifiers"], results["clean_accuracy"]))
+    sentences += [filter_sentence(results["filters"], a) for a in architectures]
+    sentences.append(photograph_sentence(results["photographs"]))
+    sentences.append(reliance_sentence(results["grid"]))
+    bullets = [f"- {s}" for s in sentences]
+    return "\n".join(["## Findings", "", *bullets] if heading else bullets)

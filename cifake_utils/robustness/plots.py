@@ -1,0 +1,120 @@
+"""Notebook 07's figures: the corruption grid, the shortcut controls and the photographs."""
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..models.architectures import DISPLAY_NAMES
+
+PANELS = (
+    ("accuracy", "accuracy at P(FAKE) ≥ 0.5 (%)"),
+    ("accuracy_retuned", "accuracy, threshold re-tuned\non corrupted validation (%)"),
+    ("roc_auc", "ROC-AUC (%)"),
+)
+ARCHITECTURE_COLOURS = ("#2171b5", "#fd8d3c", "#41ab5d", "#807dba")
+
+
+def plot_grid(summary: pd.DataFrame, title: str) -> Figure:
+    """One panel per metric: each corruption (rows, top to bottom in the grid's order) and
+    architecture, mean over seeds with the 95% t-interval over seeds; the dotted line marks
+    each architecture's value on the lossless control (the first corruption)."""
+    corruptions = list(dict.fromkeys(summary.index.get_level_values("corruption")))
+    architectures = list(dict.fromkeys(summary.index.get_level_values("architecture")))
+    fig = Figure(figsize=(13, 0.42 * len(corruptions) + 1.8), layout="constrained")
+    axes = fig.subplots(1, len(PANELS), sharey=True)
+    height = 0.8 / len(architectures)
+    for ax, (metric, label) in zip(axes, PANELS, strict=True):
+        for k, architecture in enumerate(architectures):
+            rows = summary.xs(architecture, level="architecture").loc[corruptions]
+            values = 100 * rows[metric].to_numpy()
+            low = 100 * rows[f"{metric}_low"].to_numpy()
+            high = 100 * rows[f"{metric}_high"].to_numpy()
+            errors = np.nan_to_num(np.vstack([values - low, high - values]))
+            positions = np.arange(len(corruptions)) + (k - (len(architectures) - 1) / 2) * height
+            colour = ARCHITECTURE_COLOURS[k % len(ARCHITECTURE_COLOURS)]
+            ax.barh(
+                positions,
+                values - 50,
+                height,
+                left=50,
+                xerr=errors,
+                capsize=2,
+                color=colour,
+                label=DISPLAY_NAMES.get(architecture, architecture),
+            )
+            ax.axvline(values[0], color=colour, linestyle=":", linewidth=1)
+        ax.set_xlim(50, 100)
+        ax.set_xlabel(label, fontsize=11)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(range(len(corruptions)), corruptions, fontsize=11)
+    axes[0].invert_yaxis()
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=len(names), fontsize=11)
+    fig.suptitle(f"{title} (axes from chance, 50%; mean over seeds, 95% t-interval)", fontsize=12)
+    return fig
+
+
+def plot_trivial_classifiers(table: pd.DataFrame, cnn_accuracy: dict[str, float]) -> Figure:
+    """Test accuracy of each trivial classifier, with the CNNs' clean accuracy as lines."""
+    fig = Figure(figsize=(8, 0.5 * len(table) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    values = 100 * table["accuracy"].to_numpy()
+    bars = ax.barh(range(len(table)), values - 50, left=50, color="#969696")
+    ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3, fontsize=10)
+    for k, (name, accuracy) in enumerate(cnn_accuracy.items()):
+        colour = ARCHITECTURE_COLOURS[k % len(ARCHITECTURE_COLOURS)]
+        ax.axvline(100 * accuracy, color=colour, linestyle="--", label=f"{name} (clean)")
+    ax.set_yticks(range(len(table)), table.index, fontsize=11)
+    ax.invert_yaxis()
+    ax.set_xlim(50, 100)
+    ax.set_xlabel("test accuracy (%), axis from chance (50%)", fontsize=11)
+    ax.set_title("Logistic regression on simple image statistics alone", fontsize=12)
+    ax.legend(loc="lower right", fontsize=10)
+    return fig
+
+
+def plot_photographs(pixels: np.ndarray, names: list[str], verdicts: pd.DataFrame) -> Figure:
+    """Each photograph at 32x32 (as the models see it) with each architecture's mean P(FAKE)
+    over seeds, and how many seeds call it FAKE."""
+    columns = 7
+    rows = int(np.ceil(len(names) / columns))
+    fig = Figure(figsize=(2.0 * columns, 2.5 * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for ax in axes:
+        ax.axis("off")
+    for ax, image, name in zip(axes, pixels, names, strict=False):
+        ax.imshow(image, interpolation="nearest")
+        lines = [name.rsplit(".", 1)[0]]
+        for architecture, group in verdicts[verdicts["photograph"] == name].groupby(
+            "architecture", sort=False
+        ):
+            fake_seeds = int((~group["called_real"]).sum())
+            short = "Mod." if architecture == "modified_cnn2d" else DISPLAY_NAMES[architecture]
+            lines.append(f"{short}: {group['p_fake'].mean():.2f} ({fake_seeds}/{len(group)} FAKE)")
+        ax.set_title("\n".join(lines), fontsize=9)
+    fig.suptitle(
+        "Real photographs that are not CIFAR-10, shrunk to 32x32: mean P(FAKE) over seeds",
+        fontsize=12,
+    )
+    return fig
+
+
+def plot_corruption_examples(
+    images: np.ndarray, titles: list[str], corrupted: dict[str, np.ndarray]
+) -> Figure:
+    """A few test images (rows) under each transformation (columns), at 32x32, upscaled
+    without smoothing so that the pixels the models see stay visible."""
+    fig = Figure(figsize=(1.25 * len(corrupted), 1.45 * len(images) + 0.6), layout="constrained")
+    axes = fig.subplots(len(images), len(corrupted), squeeze=False)
+    for column, (name, batch) in enumerate(corrupted.items()):
+        for row in range(len(images)):
+            ax = axes[row, column]
+            ax.imshow(batch[row], interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(name, fontsize=9)
+            if column == 0:
+                ax.set_ylabel(titles[row], fontsize=9)
+    fig.suptitle("The transformations, applied alike to REAL and FAKE test images", fontsize=12)
+    return fig

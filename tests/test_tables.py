@@ -106,6 +106,11 @@ def test_headline_and_paired_sentences():
         headline, paired, pd.DataFrame({"accuracy_mean": [0.9, 0.8]}, index=names[:2])
     )
     assert "| CNN2D | 94.98 |" in markdown and sentence in markdown
+    one_seed = seeds.comparisons_table(
+        Y, predictions | {("cnn2d_gap", 0): P}, [("cnn2d", "cnn2d_gap")]
+    )
+    text = evaluation.comparison_sentence(one_seed.iloc[0], "cnn2d", "cnn2d_gap")
+    assert "McNemar's exact test on one seed, p = " in text and "matched seeds" not in text
 
 
 def test_untuned_predictions_follow_the_requested_test_images(tmp_path):

@@ -69,12 +69,18 @@ def deduplicated_sentence(results: dict) -> str:
     )
 
 
+CALIBRATED_POINTS = 1.0  # mean confidence within this many points of accuracy: calibrated
+
+
 def calibration_sentence(confidence: dict) -> str:
     """Over- or under-confidence of each seed-0 model: mean confidence against accuracy."""
     parts = []
     for model, row in confidence.items():
-        gap = row["mean_confidence"] - row["accuracy"]
-        kind = "over-confident" if gap > 0 else "under-confident"
+        gap = 100 * (row["mean_confidence"] - row["accuracy"])
+        if abs(gap) < CALIBRATED_POINTS:
+            kind = "calibrated on average"
+        else:
+            kind = "over-confident" if gap > 0 else "under-confident"
         parts.append(
             f"{model} is {kind} (mean confidence {row['mean_confidence']:.3f} against accuracy "
             f"{row['accuracy']:.3f}, ECE {row['ece']:.3f})"

@@ -258,12 +258,17 @@ def comparison_sentence(row: pd.Series, first: str, second: str) -> str:
     """One paired test as a sentence: `second` against `first`, in accuracy points."""
     low, high = 100 * row["difference_low"], 100 * row["difference_high"]
     interval = f" (95% t-interval {low:+.2f} to {high:+.2f})" if np.isfinite(low) else ""
+    if row["seeds"] == 1:
+        test = f"McNemar's exact test on one seed, p = {row['p_value']:.2g}"
+    else:
+        test = (
+            f"{row['test']} p = {row['p_value']:.2g} over {row['seeds']} matched seeds; McNemar "
+            f"significant for {row['seeds_second_better']} of them in its favour and "
+            f"{row['seeds_second_worse']} against"
+        )
     return (
         f"{display_name(second)} vs {display_name(first)}: "
-        f"{100 * row['difference_mean']:+.2f} points{interval}, {row['test']} "
-        f"p = {row['p_value']:.2g} over {row['seeds']} matched seeds; McNemar significant "
-        f"for {row['seeds_second_better']} seed(s) in its favour and "
-        f"{row['seeds_second_worse']} against: **{row['verdict']}**."
+        f"{100 * row['difference_mean']:+.2f} points{interval}, {test}: **{row['verdict']}**."
     )
 
 

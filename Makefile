@@ -68,7 +68,9 @@ $(EVALUATION): $(call fingerprint,04_evaluation) $(DATA) $(CNN2D) $(ABLATION) $(
 	$(RUN) notebooks/04_evaluation.ipynb
 $(EXPLANATIONS): $(call fingerprint,05_gradcam_analysis) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
 	$(RUN) notebooks/05_gradcam_analysis.ipynb
-$(DEMO): $(call fingerprint,06_demo_prediction) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
+# Also reads notebook 07's summary, to tell a user what the verdicts can be relied on for.
+$(DEMO): $(call fingerprint,06_demo_prediction) $(DATA) $(CNN2D) $(ABLATION) $(ROBUSTNESS) \
+		$(PACKAGE) $(SETUP_STAMP)
 	$(RUN) notebooks/06_demo_prediction.ipynb
 # Reads the splits, every paper model and the recipe search (its trainings use CNN2D's recipe).
 $(ROBUSTNESS): $(call fingerprint,07_robustness) $(DATA) $(SEARCH) $(CNN2D) $(ABLATION) $(PACKAGE) \

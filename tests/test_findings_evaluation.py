@@ -98,6 +98,7 @@ def test_report_abstract_uses_the_same_findings(tmp_path):
     profile = replace(get_profile("smoke"), output_dir=tmp_path)
     parts = dict(abstract.abstract_sentences(profile))
     assert parts["Result"].startswith("Not in this run yet")
+    assert parts["Robustness"].startswith("Not in this run yet")
     row = headline(mean=93.0, low=92.6, high=93.4)
     artifacts.save_json(
         {"headline": [row], "paired_tests": []}, profile.metrics_dir / "04_evaluation.json"
@@ -106,3 +107,10 @@ def test_report_abstract_uses_the_same_findings(tmp_path):
     assert ("Result", findings.headline_sentence(row)) in parts
     page = report.render_index([], [], [], tmp_path, [], parts)
     assert "falls short by 1.98" in page and "<h2>Abstract</h2>" in page
+    grid = [
+        {"corruption": "PNG (control)", "architecture": "cnn2d", "accuracy": 0.95},
+        {"corruption": "blur σ 1", "architecture": "cnn2d", "accuracy": 0.6},
+    ]
+    artifacts.save_json({"grid": grid}, profile.metrics_dir / "07_robustness.json")
+    robustness = dict(abstract.abstract_sentences(profile))["Robustness"]
+    assert "after blur σ 1 every architecture loses 5 points" in robustness

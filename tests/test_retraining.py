@@ -8,6 +8,7 @@ from cifake_utils.models.architectures import ARCHITECTURES, build_model
 from cifake_utils.models.degradation import RandomBlurJpeg, probability_of
 from cifake_utils.models.training import TrainConfig
 from cifake_utils.robustness import findings, retraining
+from cifake_utils.robustness.corruptions import CONTROL
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def held_out_row(difference, p_value):
 @pytest.mark.parametrize(
     ("difference", "p_value", "verdict", "reading"),
     [
-        (-0.05, 0.001, "worse", "part of what the detector uses is the content"),
+        (-0.05, 0.001, "worse", "part of what it uses is the content it was trained on"),
         (0.02, 0.001, "better", "does not depend on having seen the content"),
         (-0.01, 0.4, "not significantly different", "does not depend on having seen"),
     ],
@@ -84,3 +85,33 @@ def held_out_row(difference, p_value):
 def test_held_out_findings_follow_the_test(difference, p_value, verdict, reading):
     text = findings.held_out_sentence([held_out_row(difference, p_value)])
     assert f": {verdict})" in text and reading in text
+
+
+def test_augmentation_findings_state_the_clean_cost_and_the_worst_case_gain():
+    def row(model, corruption, accuracy):
+        return {"architecture": model, "corruption": corruption, "accuracy": accuracy}
+
+    summary = [
+        row(retraining.BASELINE, CONTROL, 0.92),
+        row(retraining.BASELINE, "blur σ 1", 0.60),
+        row("blur + JPEG p=0.5", CONTROL, 0.90),
+        row("blur + JPEG p=0.5", "blur σ 1", 0.85),
+    ]
+    text = findings.augmentation_sentence(summary, retraining.BASELINE)
+    assert (
+        text.startswith("Blur + JPEG augmentation")
+        and "unaugmented (all classes): clean 92.00%" in text
+    )
+    assert "p=0.5 changes clean accuracy by -2.00 points and the worst case by +25.00" in text
+
+
+def test_photograph_findings_say_when_every_seed_agrees():
+    share = {"architecture": "cnn2d", "photographs": 13, "seeds": 3, "always_fake": ""}
+    same = findings.photograph_sentence(
+        [share | {"share_called_real": 0.5, "share_min": 0.5, "share_max": 0.5}]
+    )
+    assert "calls 50% (the same share on all 3 seeds) REAL" in same
+    spread = findings.photograph_sentence(
+        [share | {"share_called_real": 0.5, "share_min": 0.4, "share_max": 0.6}]
+    )
+    assert "(per seed 40–60%)" in spread

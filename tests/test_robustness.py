@@ -168,3 +168,15 @@ def test_grid_findings_when_nothing_is_lost():
     summary = [grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99), grid_row("x", 0.94, 0.95, 0.99)]
     assert "under 0 of 1 transformations (none)" in findings.grid_sentences(summary, "cnn2d")[0]
     assert "no transformation in the grid" in findings.reliance_sentence(summary)
+
+
+def test_user_guidance_for_notebook_06_follows_the_saved_results():
+    summary = [grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99), grid_row("JPEG q50", 0.6, 0.8, 0.9)]
+    shares = [
+        {"architecture": "cnn2d", "photographs": 4, "share_called_real": 0.25, "seeds": 1}
+        | {"share_min": 0.25, "share_max": 0.25, "always_fake": ""}
+    ]
+    text = findings.user_guidance({"grid": summary, "photographs": shares})
+    assert text.startswith("- For a user:") and "after JPEG q50 every architecture" in text
+    assert "Of 4 real photographs" in text and "calls 25% REAL" in text
+    assert "has not run" in findings.user_guidance(None)

@@ -80,11 +80,12 @@ def photograph_sentence(shares: list[dict]) -> str:
     parts = []
     for row in shares:
         name = DISPLAY_NAMES.get(row["architecture"], row["architecture"])
-        spread = (
-            f" (per seed {100 * row['share_min']:.0f}–{100 * row['share_max']:.0f}%)"
-            if row["seeds"] > 1
-            else ""
-        )
+        if row["seeds"] == 1:
+            spread = ""
+        elif row["share_min"] == row["share_max"]:
+            spread = f" (the same share on all {row['seeds']} seeds)"
+        else:
+            spread = f" (per seed {100 * row['share_min']:.0f}–{100 * row['share_max']:.0f}%)"
         always = f"; every seed calls {row['always_fake']} FAKE" if row["always_fake"] else ""
         parts.append(f"{name} calls {100 * row['share_called_real']:.0f}%{spread} REAL{always}")
     count = shares[0]["photographs"] if shares else 0
@@ -158,11 +159,18 @@ def held_out_sentence(rows: list[dict]) -> str:
             f"p = {row['p_value']:.2g}: {verdict})"
         )
     worse = [r for r in rows if r["p_value"] < ALPHA and r["difference"] < 0]
-    reading = (
-        "so part of what the detector uses is the content of the classes it was trained on"
-        if worse
-        else "so on these classes the detector does not depend on having seen the content"
-    )
+    unseen = [100 * r["accuracy_without"] for r in rows]
+    if worse:
+        reading = (
+            f"on content it never saw it still scores {min(unseen):.2f}–{max(unseen):.2f}% "
+            "(chance is 50%), so it learned more than the content; but losing "
+            f"{min(-100 * r['difference'] for r in worse):.2f}–"
+            f"{max(-100 * r['difference'] for r in worse):.2f} points on {len(worse)} of "
+            f"{len(rows)} classes shows that part of what it uses is the content it was "
+            "trained on"
+        )
+    else:
+        reading = "so on these classes the detector does not depend on having seen the content"
     return (
         "Trained without a CIFAR-10 class (REAL and FAKE), CNN2D scores on that class's test "
         f"images: {'; '.join(parts)}, each against the same-size baseline trained on all "
@@ -179,13 +187,34 @@ def augmentation_sentence(summary: list[dict], baseline: str) -> str:
         rows = by_model[model]
         worst = min(rows, key=lambda c: rows[c]["accuracy"])
         mean = sum(r["accuracy"] for r in rows.values()) / len(rows)
+        label = f"unaugmented ({model})" if model == baseline else model
         return (
-            f"{model}: clean {100 * rows[CONTROL]['accuracy']:.2f}%, mean over the grid "
+            f"{label}: clean {100 * rows[CONTROL]['accuracy']:.2f}%, mean over the grid "
             f"{100 * mean:.2f}%, worst {100 * rows[worst]['accuracy']:.2f}% ({worst})"
         )
 
-    return (
-        "Blur + JPEG augmentation (one seed each, the same training images): "
-        + "; ".join(described(m) for m in [baseline, *[m for m in models if m != baseline]])
-        + "."
+    augmented = [m for m in models if m != baseline]
+    clean = {m: 100 * by_model[m][CONTROL]["accuracy"] for m in models}
+    worst = {m: 100 * min(r["accuracy"] for r in by_model[m].values()) for m in models}
+    trade = "; ".join(
+        f"{m} changes clean accuracy by {clean[m] - clean[baseline]:+.2f} points and the worst "
+        f"case by {worst[m] - worst[baseline]:+.2f}"
+        for m in augmented
     )
+    return (
+        "Blur + JPEG augmentation (one seed each, the same training images, so no test across "
+        "seeds): "
+        + "; ".join(described(m) for m in [baseline, *augmented])
+        + f". Against the unaugmented baseline, {trade}."
+    )
+
+
+def user_guidance(results: dict | None) -> str:
+    """For notebook 06: what notebook 07's measurements mean for a user's verdict, from
+    `07_robustness.json` (None: a line saying notebook 07 has not run in this profile)."""
+    if results is None:
+        return "*Notebook 07 has not run in this profile: `metrics/07_robustness.json` is missing.*"
+    sentences = [reliance_sentence(results["grid"]), photograph_sentence(results["photographs"])]
+    if "held_out" in results:
+        sentences.append(held_out_sentence(results["held_out"]))
+    return "\n".join(f"- {s}" for s in sentences)

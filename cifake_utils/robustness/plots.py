@@ -16,8 +16,8 @@ ARCHITECTURE_COLOURS = ("#2171b5", "#fd8d3c", "#41ab5d", "#807dba")
 
 def plot_grid(summary: pd.DataFrame, title: str) -> Figure:
     """One panel per metric: each corruption (rows, top to bottom in the grid's order) and
-    architecture, mean over seeds with the 95% t-interval over seeds; the dotted line marks
-    each architecture's value on the lossless control (the first corruption)."""
+    architecture, mean over seeds with the 95% t-interval over seeds (no bar with one seed);
+    the dotted line marks each architecture's value on the lossless control (the first one)."""
     corruptions = list(dict.fromkeys(summary.index.get_level_values("corruption")))
     architectures = list(dict.fromkeys(summary.index.get_level_values("architecture")))
     fig = Figure(figsize=(13, 0.42 * len(corruptions) + 1.8), layout="constrained")
@@ -29,7 +29,8 @@ def plot_grid(summary: pd.DataFrame, title: str) -> Figure:
             values = 100 * rows[metric].to_numpy()
             low = 100 * rows[f"{metric}_low"].to_numpy()
             high = 100 * rows[f"{metric}_high"].to_numpy()
-            errors = np.nan_to_num(np.vstack([values - low, high - values]))
+            errors = np.vstack([values - low, high - values])
+            errors = None if np.isnan(errors).all() else np.nan_to_num(errors)  # one seed: none
             positions = np.arange(len(corruptions)) + (k - (len(architectures) - 1) / 2) * height
             colour = ARCHITECTURE_COLOURS[k % len(ARCHITECTURE_COLOURS)]
             ax.barh(
@@ -50,7 +51,12 @@ def plot_grid(summary: pd.DataFrame, title: str) -> Figure:
     axes[0].invert_yaxis()
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=len(names), fontsize=11)
-    fig.suptitle(f"{title} (axes from chance, 50%; mean over seeds, 95% t-interval)", fontsize=12)
+    seeds = (
+        "one seed, no interval"
+        if (summary["seeds"] == 1).all()
+        else "mean over seeds, 95% t-interval over seeds"
+    )
+    fig.suptitle(f"{title} (axes from chance, 50%; {seeds})", fontsize=12)
     return fig
 
 

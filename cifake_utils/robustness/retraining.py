@@ -13,6 +13,7 @@ seeded class-balanced subset (the recipe search's size, for the CPU budget):
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 
@@ -21,7 +22,7 @@ from ..decision import predict_labels
 from ..evaluation.metrics import mcnemar_exact
 from ..models.degradation import PREFIX as BLUR_JPEG
 from ..models.inference import predict_fake_probability
-from ..models.training import Job
+from ..models.training import Job, train_jobs
 
 BASELINE = "all classes"
 
@@ -86,6 +87,27 @@ def plan(
             Retraining(augmentation_name(probability), (model_config, augmented), folder, baseline)
         )
     return runs
+
+
+def train_runs(
+    runs: list[Retraining],
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    data_checksum: str,
+    workers: int = 1,
+) -> dict[str, keras.Model]:
+    """Train (or load, when finished) every planned run; {run name: trained model}."""
+    trained = train_jobs(
+        [r.job for r in runs],
+        train,
+        validation,
+        runs[0].folder.parent,
+        data_checksum,
+        workers=workers,
+        folders=[r.folder for r in runs],
+        subsets=[r.subset for r in runs],
+    )
+    return {r.name: run.model for r, run in zip(runs, trained, strict=True)}
 
 
 def held_out_table(

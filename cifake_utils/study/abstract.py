@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..evaluation import findings as evaluation_findings
 from ..explain import findings as explanation_findings
+from ..robustness import findings as robustness_findings
 from .profiles import Profile
 
 QUESTION = (
@@ -25,8 +26,8 @@ def _load(path: Path) -> dict | None:
 
 
 def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
-    """(heading, text) pairs: question, data, method, results, explanations, caveats; a part
-    whose metrics this run has not written yet says so."""
+    """(heading, text) pairs: question, data, method, results, explanations, robustness,
+    caveats; a part whose metrics this run has not written yet says so."""
     metrics = profile.metrics_dir
     parts = [("Question", QUESTION)]
     data = _load(metrics / "01_data_summary.json")
@@ -66,5 +67,10 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
         parts.append(("Explanations", answer))
     else:
         parts.append(("Explanations", "Not in this run yet: the rebuilt Grad-CAM analysis."))
+    robustness = _load(metrics / "07_robustness.json")
+    if robustness:
+        parts.append(("Robustness", robustness_findings.reliance_sentence(robustness["grid"])))
+    else:
+        parts.append(("Robustness", "Not in this run yet: the corruption grid (notebook 07)."))
     parts.append(("Caveats", CAVEATS))
     return parts

@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.setup-done
 
 .PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
-	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search
+	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search \
+	benchmark-beyond beyond-pilot
 
 # The study's package code: a change here reruns the notebooks (the web app and the
 # command do not feed the notebooks, so they are left out).
@@ -157,3 +158,14 @@ benchmark-onednn: $(SETUP_STAMP)
 # How far retraining with another thread count (other kernels) moves CNN2D, against seeds.
 benchmark-rerun: $(SETUP_STAMP)
 	$(PY) benchmarks/rerun_threads.py
+
+# Beyond the paper (notebook 08, in progress): training speed of the VGG-BN candidates against
+# CNN2D on this CPU (prints figures; add ARGS=--bfloat16 for mixed bfloat16, slow without
+# native bfloat16 units) ...
+benchmark-beyond: $(SETUP_STAMP)
+	$(PY) benchmarks/beyond_throughput.py $(ARGS)
+
+# ... and one VGG-BN run scored on validation only (make beyond-pilot EPOCHS=4).
+EPOCHS ?= 4
+beyond-pilot: $(SETUP_STAMP)
+	$(PY) benchmarks/beyond_pilot.py --epochs $(EPOCHS)

@@ -15,7 +15,7 @@ from ..models.architectures import DISPLAY_NAMES
 from ..models.saved import default_model_path
 from ..models.training import TrainingRun, load_run
 from . import comparisons
-from .cam import METHODS, TARGET_LAYER, class_activation_grids, zero_map_share
+from .cam import METHODS, class_activation_grids, target_layer, zero_map_share
 from .faithfulness import (
     centre_prior_maps,
     curve_areas,
@@ -67,7 +67,7 @@ def model_maps(
     methods: tuple[str, ...] = tuple(METHODS),
 ) -> ModelMaps:
     """Every method's maps of `model` on `images`, for `targets` (default: its predictions)."""
-    grid = receptive_field_grid(model, TARGET_LAYER)
+    grid = receptive_field_grid(model, target_layer(model))
     grids = {method: class_activation_grids(model, images, targets, method) for method in methods}
     return ModelMaps(grid, grids)
 

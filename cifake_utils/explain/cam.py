@@ -28,7 +28,21 @@ from ..models.inference import predict_fake_probability
 from .geometry import place_maps, receptive_field_grid
 
 METHODS = {"Grad-CAM": Gradcam, "Grad-CAM++": GradcamPlusPlus, "Score-CAM": Scorecam}
-TARGET_LAYER = "conv2"  # the last convolution: the finest map that still sees whole objects
+TARGET_LAYER = "conv2"  # the paper models' last convolution: the finest map that sees objects
+POOLING = (layers.MaxPooling2D, layers.AveragePooling2D)
+
+
+def target_layer(model: keras.Model) -> str:
+    """The layer Grad-CAM looks at: the last feature map before the head that is not a pooling
+    (`conv2` in the paper's models, the last stage's ReLU in VGG-BN)."""
+    maps = [
+        layer
+        for layer in model.layers
+        if len(layer.output.shape) == 4 and not isinstance(layer, (*POOLING, layers.InputLayer))
+    ]
+    if not maps:
+        raise ValueError(f"{model.name} has no convolutional feature map to explain")
+    return maps[-1].name
 
 
 _LOGIT_MODELS: "weakref.WeakKeyDictionary[keras.Model, tuple]" = weakref.WeakKeyDictionary()
@@ -70,11 +84,11 @@ def class_activation_grids(
     images: np.ndarray,
     targets: np.ndarray | None = None,
     method: str = "Grad-CAM",
-    layer: str = TARGET_LAYER,
+    layer: str | None = None,
     batch_size: int = 256,
 ) -> np.ndarray:
     """(n, cells, cells) non-negative maps at `layer`'s resolution (13x13 for conv2) of what
-    raised each image's target-class score.
+    raised each image's target-class score; `layer` defaults to `target_layer(model)`.
 
     `images` are uint8 (n, 32, 32, 3); `targets` 0 (REAL) or 1 (FAKE) per image, by default
     the model's own prediction. The model itself is left untouched (see `logit_models`).
@@ -83,6 +97,7 @@ def class_activation_grids(
         raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
     if targets is None:
         targets = predict_labels(predict_fake_probability(model, images))
+    layer = layer or target_layer(model)
     single, pair = logit_models(model)
     scored = pair if method == "Score-CAM" else single
     visualiser = METHODS[method](scored, clone=False)
@@ -111,10 +126,11 @@ def class_activation_maps(
     images: np.ndarray,
     targets: np.ndarray | None = None,
     method: str = "Grad-CAM",
-    layer: str = TARGET_LAYER,
+    layer: str | None = None,
     batch_size: int = 256,
 ) -> np.ndarray:
     """(n, 32, 32) maps: `class_activation_grids` placed by the receptive-field centres."""
+    layer = layer or target_layer(model)
     grids = class_activation_grids(model, images, targets, method, layer, batch_size)
     return place_maps(grids, receptive_field_grid(model, layer))
 

@@ -38,7 +38,14 @@ class Grid:
 
 
 # Layers that move no pixel (augmentation is the identity at inference).
-PASS_THROUGH = (layers.InputLayer, layers.RandomFlip, layers.RandomTranslation, layers.Rescaling)
+PASS_THROUGH = (
+    layers.InputLayer,
+    layers.RandomFlip,
+    layers.RandomTranslation,
+    layers.Rescaling,
+    layers.BatchNormalization,
+    layers.ReLU,
+)
 
 
 def receptive_field_grid(model: keras.Model, layer_name: str) -> Grid:

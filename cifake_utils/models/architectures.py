@@ -1,4 +1,5 @@
-"""The seed paper's two CNNs and the ablation between them, as functional Keras models."""
+"""The seed paper's two CNNs, the ablation between them, and the beyond-the-paper detector of
+notebook 08, as functional Keras models."""
 
 from dataclasses import dataclass
 
@@ -23,6 +24,14 @@ class ModelConfig:
     global_average_pooling: bool = False  # False: Flatten, as in CNN2D
     dropout_rate: float = 0.0  # 0: no Dropout layer
     input_shape: tuple[int, int, int] = INPUT_SHAPE
+    # Beyond the paper (notebook 08): VGG-style stages of this many filters each, every stage
+    # two 3x3 "same" convolutions with BatchNorm and ReLU, then a 2x2 max-pool; GAP and the
+    # head follow. Empty: the paper's two plain convolutions of `filters` (the fields above).
+    stage_widths: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "stage_widths", tuple(self.stage_widths))
+        object.__setattr__(self, "input_shape", tuple(self.input_shape))
 
 
 # The ablation of notebook 03: CNN2D, each change alone, and both (the Modified CNN2D).
@@ -33,12 +42,22 @@ ARCHITECTURES = {
     "modified_cnn2d": ModelConfig("modified_cnn2d", global_average_pooling=True, dropout_rate=0.5),
 }
 
+# Beyond the paper (notebook 08): a sequential BatchNorm net, so that Grad-CAM's maps can be
+# placed by receptive fields exactly as for the paper's models (no skip connections). Narrow,
+# because on the slow 2-core CPU a 32-64-128 net trains under 2 epochs in 15 minutes (README).
+BEYOND = {
+    "vgg_bn": ModelConfig(
+        "vgg_bn", global_average_pooling=True, hidden_units=0, stage_widths=(16, 32, 64)
+    ),
+}
+
 # How the tables and figures name each architecture.
 DISPLAY_NAMES = {
     "cnn2d": "CNN2D",
     "modified_cnn2d": "Modified CNN2D",
     "cnn2d_gap": "CNN2D + GAP",
     "cnn2d_dropout": "CNN2D + Dropout",
+    "vgg_bn": "VGG-BN (beyond the paper)",
 }
 
 
@@ -83,19 +102,37 @@ def build_model(
     x = inputs
     for layer in augmentation_layers(augmentation, seed):
         x = layer(x)
-    x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv1")(x)
-    x = layers.MaxPooling2D(name="pool1")(x)
-    x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv2")(x)
-    x = layers.MaxPooling2D(name="pool2")(x)
+    if config.stage_widths:
+        x = vgg_stages(x, config.stage_widths, config.kernel_size)
+    else:
+        x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv1")(x)
+        x = layers.MaxPooling2D(name="pool1")(x)
+        x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv2")(x)
+        x = layers.MaxPooling2D(name="pool2")(x)
     if config.global_average_pooling:
         x = layers.GlobalAveragePooling2D(name="gap")(x)
     else:
         x = layers.Flatten(name="flatten")(x)
     if config.dropout_rate > 0:
         x = layers.Dropout(config.dropout_rate, name="dropout")(x)
-    x = layers.Dense(config.hidden_units, activation="relu", name="hidden")(x)
+    if config.hidden_units:
+        x = layers.Dense(config.hidden_units, activation="relu", name="hidden")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="fake_probability")(x)
     return keras.Model(inputs, outputs, name=config.name)
+
+
+def vgg_stages(x, widths: tuple[int, ...], kernel_size: int = 3):
+    """Per width: two "same" convolutions (no bias: BatchNorm follows), BatchNorm, ReLU, then a
+    2x2 max-pool. The last ReLU is where Grad-CAM looks (`explain.cam.target_layer`)."""
+    for stage, width in enumerate(widths, start=1):
+        for k in (1, 2):
+            x = layers.Conv2D(
+                width, kernel_size, padding="same", use_bias=False, name=f"s{stage}_conv{k}"
+            )(x)
+            x = layers.BatchNormalization(name=f"s{stage}_bn{k}")(x)
+            x = layers.ReLU(name=f"s{stage}_relu{k}")(x)
+        x = layers.MaxPooling2D(name=f"s{stage}_pool")(x)
+    return x
 
 
 def build_cnn2d() -> keras.Model:

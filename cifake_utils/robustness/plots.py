@@ -75,7 +75,7 @@ def plot_trivial_classifiers(table: pd.DataFrame, cnn_accuracy: dict[str, float]
     ax.set_xlim(50, 100)
     ax.set_xlabel("test accuracy (%), axis from chance (50%)", fontsize=11)
     ax.set_title("Logistic regression on simple image statistics alone", fontsize=12)
-    ax.legend(loc="lower right", fontsize=10)
+    fig.legend(loc="outside lower center", ncols=len(cnn_accuracy), fontsize=10)
     return fig
 
 

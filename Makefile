@@ -8,7 +8,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 
 .PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search \
-	benchmark-beyond beyond-pilot
+	benchmark-beyond beyond-search
 
 # The study's package code: a change here reruns the notebooks (the web app and the
 # command do not feed the notebooks, so they are left out).
@@ -47,11 +47,13 @@ EVALUATION := $(OUT)/metrics/04_evaluation.json
 EXPLANATIONS := $(OUT)/metrics/05_explanations.json
 DEMO := $(OUT)/metrics/06_demo_predictions.csv
 ROBUSTNESS := $(OUT)/metrics/07_robustness.json
+BEYOND := $(OUT)/metrics/08_beyond.json
 FINGERPRINTS := build/fingerprints/$(PROFILE)
 fingerprint = $(FINGERPRINTS)/$(1).txt
 # Committed inputs that no notebook writes: the recipe search's table (`make recipe-search`)
 # and the untuned recipe's test predictions (outputs/untuned/README.md).
 SEARCH := outputs/metrics/recipe_search.csv
+BEYOND_SEARCH := outputs/metrics/beyond_search.csv
 UNTUNED := outputs/untuned/04_test_predictions.npz
 
 $(DATA): $(call fingerprint,01_data_preparation) $(PACKAGE) $(SETUP_STAMP)
@@ -77,6 +79,10 @@ $(DEMO): $(call fingerprint,06_demo_prediction) $(DATA) $(CNN2D) $(ABLATION) $(R
 $(ROBUSTNESS): $(call fingerprint,07_robustness) $(DATA) $(SEARCH) $(CNN2D) $(ABLATION) $(PACKAGE) \
 		$(SETUP_STAMP)
 	$(RUN) notebooks/07_robustness.ipynb
+# Reads the splits, the beyond-the-paper search, the paper models and notebook 07's grid.
+$(BEYOND): $(call fingerprint,08_beyond_the_paper) $(DATA) $(BEYOND_SEARCH) $(CNN2D) $(ABLATION) \
+		$(ROBUSTNESS) $(PACKAGE) $(SETUP_STAMP)
+	$(RUN) notebooks/08_beyond_the_paper.ipynb
 
 # Rewritten only when a notebook's cells (not its outputs) change, so make sees source edits.
 $(FINGERPRINTS)/%.txt: FORCE $(SETUP_STAMP)
@@ -86,10 +92,16 @@ $(FINGERPRINTS)/%.txt: FORCE $(SETUP_STAMP)
 
 FORCE:
 
-STUDY := $(DATA) $(CNN2D) $(ABLATION) $(EVALUATION) $(EXPLANATIONS) $(DEMO) $(ROBUSTNESS)
+STUDY := $(DATA) $(CNN2D) $(ABLATION) $(EVALUATION) $(EXPLANATIONS) $(DEMO) $(ROBUSTNESS) \
+	$(BEYOND)
 
 reproduce: $(STUDY)
 	$(PY) -m cifake_utils.study.reproduce report --profile $(PROFILE)
+
+# The beyond-the-paper model's search on validation (3 runs of up to 15 minutes). Its table
+# is committed; notebook 08 trains the candidate it chose.
+beyond-search: $(DATA)
+	$(PY) -m cifake_utils.beyond.search --profile full
 
 # The training-recipe search on validation (about an hour on two cores). Its table is
 # committed; `make reproduce` trains the recipes it chose and does not rerun it.
@@ -159,13 +171,8 @@ benchmark-onednn: $(SETUP_STAMP)
 benchmark-rerun: $(SETUP_STAMP)
 	$(PY) benchmarks/rerun_threads.py
 
-# Beyond the paper (notebook 08, in progress): training speed of the VGG-BN candidates against
-# CNN2D on this CPU (prints figures; add ARGS=--bfloat16 for mixed bfloat16, slow without
-# native bfloat16 units) ...
+# Beyond the paper (notebook 08): training speed of the VGG-BN candidates against CNN2D on
+# this CPU (prints figures; add ARGS=--bfloat16 for mixed bfloat16, slow without native
+# bfloat16 units).
 benchmark-beyond: $(SETUP_STAMP)
 	$(PY) benchmarks/beyond_throughput.py $(ARGS)
-
-# ... and one VGG-BN run scored on validation only (make beyond-pilot EPOCHS=4).
-EPOCHS ?= 4
-beyond-pilot: $(SETUP_STAMP)
-	$(PY) benchmarks/beyond_pilot.py --epochs $(EPOCHS)

@@ -67,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         "predict", help="classify images (files or folders) as REAL or FAKE"
     )
     predict.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
-    predict.add_argument("--model", type=Path, help="a .keras model (default: the study's best)")
+    predict.add_argument(
+        "--model",
+        type=Path,
+        help="a .keras model (default: the best paper model on validation; notebook 08's is "
+        "outputs/models/vgg_bn_seed0.keras)",
+    )
     predict.add_argument("--json", action="store_true", help="one JSON object per image")
     predict.add_argument(
         "--heatmap",

@@ -56,3 +56,9 @@ def machine_info() -> dict:
         "onednn": onednn_setting(),
         "platform": platform.platform(),
     }
+
+
+def training_threads(machine: dict) -> int:
+    """How many threads a run recorded by `machine_info` computed with (0 means TensorFlow's
+    default, one per core)."""
+    return int(machine.get("intra_op_threads") or machine.get("cpu_count") or 1)

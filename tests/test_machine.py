@@ -46,3 +46,8 @@ def test_report_lists_the_machines_behind_the_models(tmp_path):
     ]
     page = report.render_index([], [], [], tmp_path, lines)
     assert "CPU A, 2 cores" in page
+
+
+def test_training_threads_reads_the_recorded_count_or_the_cores():
+    assert machine.training_threads({"intra_op_threads": 1, "cpu_count": 2}) == 1
+    assert machine.training_threads({"intra_op_threads": 0, "cpu_count": 2}) == 2  # TF default

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from cifake_utils.evaluation import seeds
@@ -70,3 +71,19 @@ def test_accuracy_intervals_table():
     assert table.loc["a", "accuracy_mean"] == pytest.approx(0.88)
     assert table.loc["a", "t_low"] < 0.88 < table.loc["a", "t_high"]
     assert table.loc["b", "accuracy_std"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_metric_intervals_give_the_mean_and_t_interval_over_seeds():
+    table = pd.DataFrame(
+        {
+            "architecture": ["a", "a", "a", "b"],
+            "seed": [0, 1, 2, 0],
+            "roc_auc": [0.90, 0.92, 0.94, 0.80],
+        }
+    ).set_index(["architecture", "seed"])
+    found = seeds.metric_intervals(table, ("roc_auc",))
+    assert found.loc["a", "seeds"] == 3 and found.loc["a", "roc_auc"] == pytest.approx(0.92)
+    assert (found.loc["a", "roc_auc_low"], found.loc["a", "roc_auc_high"]) == pytest.approx(
+        seeds.t_interval(np.array([0.90, 0.92, 0.94]))
+    )
+    assert np.isnan(found.loc["b", "roc_auc_low"])  # one seed: no interval

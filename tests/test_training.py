@@ -200,3 +200,6 @@ def test_jobs_in_worker_processes_match_their_configs(small_arrays, tmp_path):
     sidecar = json.loads((tmp_path / "cnn2d_seed0" / "final.json").read_text())
     assert sidecar["machine"]["intra_op_threads"] == max(1, (os.cpu_count() or 1) // 2)
     assert not list(tmp_path.glob("arrays_*"))  # the shared arrays are cleaned up
+    # Saved again by this process (as the notebooks do), the sidecar keeps the worker's threads.
+    saved = training.save_run(runs[0], tmp_path / "models").with_suffix(".json")
+    assert json.loads(saved.read_text())["machine"] == sidecar["machine"]

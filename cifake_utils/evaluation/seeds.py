@@ -145,3 +145,16 @@ def comparisons_table(
     """`paired_comparison` for each (first, second) pair, one row each."""
     rows = [paired_comparison(y_true, predictions, first, second) for first, second in pairs]
     return pd.DataFrame(rows).set_index(["first", "second"])
+
+
+def metric_intervals(table: pd.DataFrame, metrics: tuple[str, ...]) -> pd.DataFrame:
+    """Per architecture of a per-run table (`tables.metrics_table`, indexed by architecture and
+    seed) and per metric: the mean over seeds and its 95% t-interval (NaN with one seed)."""
+    rows = []
+    for architecture, group in table.groupby(level="architecture", sort=False):
+        row = {"architecture": architecture, "seeds": len(group)}
+        for metric in metrics:
+            low, high = t_interval(group[metric].to_numpy())
+            row |= {metric: group[metric].mean(), f"{metric}_low": low, f"{metric}_high": high}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("architecture")

@@ -72,6 +72,8 @@ class TrainingRun:
     best_epoch: int  # 1-based epoch whose weights the model holds
     data_checksum: str
     seconds: float
+    # The machine and thread counts it trained with (a worker's, not the process saving it).
+    machine: dict | None = None
 
     @property
     def name(self) -> str:
@@ -104,7 +106,7 @@ class TrainingRun:
             "train_config": asdict(self.train_config),
             "history": self.history,
             "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
-            "machine": machine_info(),
+            "machine": self.machine or machine_info(),
         }
 
 
@@ -255,7 +257,14 @@ def train_model(
     else:
         best_epoch = len(history["loss"])
     run = TrainingRun(
-        model, model_config, train_config, history, best_epoch, data_checksum, seconds
+        model,
+        model_config,
+        train_config,
+        history,
+        best_epoch,
+        data_checksum,
+        seconds,
+        machine_info(),
     )
     save_run(run, checkpoint_dir, stem="final")
     return run
@@ -308,6 +317,7 @@ def run_from_summary(model: keras.Model, summary: dict) -> TrainingRun:
         best_epoch=summary["best_epoch"],
         data_checksum=summary["data_checksum"],
         seconds=summary["seconds"],
+        machine=summary.get("machine"),
     )
 
 

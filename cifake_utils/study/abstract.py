@@ -4,6 +4,7 @@ functions as the notebooks and the README, so that all three say the same thing.
 import json
 from pathlib import Path
 
+from ..beyond import findings as beyond_findings
 from ..evaluation import findings as evaluation_findings
 from ..explain import findings as explanation_findings
 from ..robustness import findings as robustness_findings
@@ -27,7 +28,7 @@ def _load(path: Path) -> dict | None:
 
 def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
     """(heading, text) pairs: question, data, method, results, explanations, robustness,
-    caveats; a part whose metrics this run has not written yet says so."""
+    beyond the paper, caveats; a part whose metrics this run has not written yet says so."""
     metrics = profile.metrics_dir
     parts = [("Question", QUESTION)]
     data = _load(metrics / "01_data_summary.json")
@@ -72,5 +73,10 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
         parts.append(("Robustness", robustness_findings.reliance_sentence(robustness["grid"])))
     else:
         parts.append(("Robustness", "Not in this run yet: the corruption grid (notebook 07)."))
+    beyond = _load(metrics / "08_beyond.json")
+    if beyond:
+        parts.append(("Beyond the paper", beyond_findings.headline_sentence(beyond)))
+    else:
+        parts.append(("Beyond the paper", "Not in this run yet: the from-scratch model (08)."))
     parts.append(("Caveats", CAVEATS))
     return parts

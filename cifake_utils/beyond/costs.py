@@ -1,0 +1,39 @@
+"""What each architecture costs to train and how accurate it is for that cost."""
+
+import numpy as np
+import pandas as pd
+
+from ..machine import training_threads
+from ..models.training import TrainingRun
+
+
+def cost_table(runs: dict[tuple[str, int], TrainingRun], intervals: pd.DataFrame) -> pd.DataFrame:
+    """Per architecture in `intervals`: parameters, epochs, training minutes per seed (wall
+    clock, and CPU-minutes = wall clock x the threads it used) and test accuracy with its
+    95% t-interval over seeds.
+
+    A run resumed after an interruption records only the time since it resumed.
+    """
+    rows = []
+    for architecture in intervals.index:
+        chosen = [run for (name, _), run in runs.items() if name == architecture]
+        if not chosen:
+            raise ValueError(f"no training run of {architecture!r}")
+        threads = [training_threads(run.machine or {}) for run in chosen]
+        minutes = np.array([run.seconds / 60 for run in chosen])
+        row = intervals.loc[architecture]
+        rows.append(
+            {
+                "architecture": architecture,
+                "parameters": int(chosen[0].model.count_params()),
+                "seeds": len(chosen),
+                "epochs_mean": float(np.mean([run.epochs_trained for run in chosen])),
+                "threads": int(max(threads)),
+                "wall_minutes_mean": float(minutes.mean()),
+                "cpu_minutes_mean": float(np.mean(minutes * np.array(threads))),
+                "accuracy_mean": float(row["accuracy_mean"]),
+                "t_low": float(row["t_low"]),
+                "t_high": float(row["t_high"]),
+            }
+        )
+    return pd.DataFrame(rows).set_index("architecture")

@@ -1,0 +1,213 @@
+"""Notebook 08's findings, written from its saved metrics (`08_beyond.json`), so that they
+follow the numbers of the run: where the beyond-the-paper model lands, against what, at what
+cost."""
+
+import pandas as pd
+
+from ..models.architectures import DISPLAY_NAMES
+from ..robustness.corruptions import CONTROL
+from ..robustness.findings import grid_sentences
+from ..study.readme import markdown_table
+from .targets import FIELD
+
+BEYOND = "vgg_bn"
+PAPER_MODELS = ("cnn2d", "modified_cnn2d")
+
+
+def _by(records: list[dict], key: str) -> dict[str, dict]:
+    return {r[key]: r for r in records}
+
+
+def _name(architecture: str) -> str:
+    return DISPLAY_NAMES.get(architecture, architecture)
+
+
+def search_sentence(results: dict) -> str:
+    """What the search tried and chose, on validation."""
+    search = results["search"]
+    chosen = next(r for r in search if r["chosen"])
+    others = [r for r in search if not r["chosen"]]
+    within = sum(r["within_budget"] for r in search)
+    tried = "; ".join(
+        f"{r['widths']} for {r['epochs']} epochs {100 * r['val_accuracy']:.2f}% "
+        f"in {r['minutes']:.1f} min" + ("" if r["within_budget"] else " (over budget)")
+        for r in others
+    )
+    return (
+        f"The search (seed 0, validation split only) tried {len(search)} candidates, {within} "
+        f"of which trained within {results['budget_minutes']:.0f} minutes on "
+        f"{results['search_machine']}; it chose stage widths {chosen['widths']} for "
+        f"{chosen['epochs']} epochs ({chosen['parameters']:,} parameters, validation accuracy "
+        f"{100 * chosen['val_accuracy']:.2f}% in {chosen['minutes']:.1f} min; {tried})."
+    )
+
+
+def headline_sentence(results: dict) -> str:
+    """Test accuracy with its intervals, against the paper models and the goal."""
+    rows = _by(results["intervals"], "architecture")
+    ours = rows[BEYOND]
+    accuracy = ours["accuracy_mean"]
+    paper = ", ".join(f"{_name(a)} {100 * rows[a]['accuracy_mean']:.2f}%" for a in PAPER_MODELS)
+    sentence = (
+        f"{_name(BEYOND)}: {100 * accuracy:.2f}% test accuracy, mean over {ours['seeds']} seeds "
+        f"(95% t-interval {100 * ours['t_low']:.2f}–{100 * ours['t_high']:.2f}%, seed-and-image "
+        f"bootstrap {100 * ours['bootstrap_low']:.2f}–{100 * ours['bootstrap_high']:.2f}%), "
+        f"against the tuned paper models' {paper}."
+    )
+    goal, stretch = results["goal"], results["stretch"]
+    if accuracy >= stretch:
+        verdict = f"It meets the goal ({100 * goal:.1f}%) and the stretch ({100 * stretch:.1f}%)."
+    elif accuracy >= goal:
+        verdict = (
+            f"It meets the goal ({100 * goal:.1f}%) but not the stretch "
+            f"({100 * stretch:.1f}%, {100 * (stretch - accuracy):.2f} points short)."
+        )
+    else:
+        interval = " and the whole t-interval lies below it" if ours["t_high"] < goal else ""
+        verdict = (
+            f"It misses the goal of {100 * goal:.1f}% by {100 * (goal - accuracy):.2f} points"
+            f"{interval}."
+        )
+    # as the sources give them: 95.94, about 97.8, about 98.5
+    ahead = [f"{name} ({100 * value:g}%)" for name, value in FIELD.items() if value > accuracy]
+    behind = [f"{name} ({100 * value:g}%)" for name, value in FIELD.items() if value <= accuracy]
+    field = []
+    if behind:
+        field.append(f"it is above {' and '.join(behind)}")
+    if ahead:
+        field.append(f"{'' if behind else 'it is '}below {' and '.join(ahead)}")
+    return f"{sentence} {verdict} Against published results, {'; '.join(field)}."
+
+
+def ranking_sentence(results: dict) -> str:
+    """ROC-AUC and average precision (threshold-free), with their intervals over seeds."""
+    rows = _by(results["metrics"], "architecture")
+
+    def interval(row: dict, metric: str) -> str:
+        return (
+            f"{100 * row[metric]:.2f}% ({100 * row[f'{metric}_low']:.2f}–"
+            f"{100 * row[f'{metric}_high']:.2f})"
+        )
+
+    parts = [
+        f"{_name(a)} {interval(rows[a], 'roc_auc')} / {interval(rows[a], 'mean_average_precision')}"
+        for a in (BEYOND, *PAPER_MODELS)
+    ]
+    return (
+        f"ROC-AUC / mean average precision, mean over seeds (95% t-interval): {'; '.join(parts)}."
+    )
+
+
+def paired_sentences(results: dict) -> list[str]:
+    """The paired tests of the beyond model against each paper model, matched seeds."""
+    sentences = []
+    for row in results["paired"]:
+        if row["second"] != BEYOND:
+            continue
+        verdict = {
+            "better": f"{_name(BEYOND)} is better",
+            "worse": f"{_name(BEYOND)} is worse",
+        }.get(row["verdict"], "no significant difference")
+        sentences.append(
+            f"Against {_name(row['first'])}, paired over {row['seeds']} matched seeds: "
+            f"{100 * row['difference_mean']:+.2f} points (95% interval "
+            f"{100 * row['difference_low']:+.2f} to {100 * row['difference_high']:+.2f}; "
+            f"{row['test']}, p = {row['p_value']:.2g}); McNemar's test on each seed pair's "
+            f"{results['test_images']:,} test images favours {_name(BEYOND)} on "
+            f"{row['seeds_second_better']} of {row['seeds']} pairs and the paper model on "
+            f"{row['seeds_second_worse']}: {verdict}."
+        )
+    return sentences
+
+
+def cost_sentence(results: dict) -> str:
+    """Training cost and size, against the paper models and the budget."""
+    costs = _by(results["costs"], "architecture")
+    ours = costs[BEYOND]
+    machine_minutes = ours["cpu_minutes_mean"] / results["cores"]
+    within = "within" if machine_minutes <= results["budget_minutes"] else "over"
+    paper = "; ".join(
+        f"{_name(a)} {costs[a]['cpu_minutes_mean']:.1f} CPU-minutes, "
+        f"{costs[a]['parameters']:,} parameters"
+        for a in PAPER_MODELS
+    )
+    return (
+        f"Cost: each {_name(BEYOND)} seed trained {ours['epochs_mean']:.0f} epochs in "
+        f"{ours['wall_minutes_mean']:.1f} wall-clock minutes on {ours['threads']} thread(s), "
+        f"{ours['cpu_minutes_mean']:.1f} CPU-minutes, that is {machine_minutes:.1f} minutes of "
+        f"the {results['cores']}-core machine ({within} the {results['budget_minutes']:.0f}-"
+        f"minute budget), with {ours['parameters']:,} parameters; {paper} (runs that resumed "
+        "after an interruption count only the time after it)."
+    )
+
+
+def gradcam_sentence(results: dict) -> str:
+    """How often Grad-CAM beats the baselines on each model, on the same images."""
+    parts = [
+        f"{row['model']} {row['better']} of {row['comparisons']} (worse in {row['worse']})"
+        for row in results["gradcam"]
+    ]
+    return (
+        f"Grad-CAM against the three model-agnostic baselines (deletion and insertion with two "
+        f"replacements, and ROAD; paired tests, Holm-corrected per model) on the same "
+        f"{results['faithfulness_images']:,} test images: it is significantly more faithful in "
+        f"{'; '.join(parts)}."
+    )
+
+
+def robustness_sentences(results: dict) -> list[str]:
+    """The grid for the beyond model, and where it is more accurate than CNN2D."""
+    grid = results["grid"]
+    rows = {(r["corruption"], r["architecture"]): r for r in grid}
+    corruptions = [c for c in dict.fromkeys(r["corruption"] for r in grid) if c != CONTROL]
+    ahead = [
+        c for c in corruptions if rows[(c, BEYOND)]["accuracy"] > rows[(c, "cnn2d")]["accuracy"]
+    ]
+
+    def worst(architecture: str) -> tuple[str, float]:
+        name = min(corruptions, key=lambda c: rows[(c, architecture)]["accuracy"])
+        return name, 100 * rows[(name, architecture)]["accuracy"]
+
+    (ours, ours_value), (theirs, theirs_value) = worst(BEYOND), worst("cnn2d")
+    return [
+        *grid_sentences(grid, BEYOND),
+        f"{_name(BEYOND)} is more accurate at 0.5 than CNN2D under {len(ahead)} of "
+        f"{len(corruptions)} transformations; its worst case is {ours} ({ours_value:.2f}%), "
+        f"CNN2D's {theirs} ({theirs_value:.2f}%).",
+    ]
+
+
+def beyond_findings(results: dict, heading: bool = True) -> str:
+    """Notebook 08's answer, as Markdown bullets (a heading unless `heading` is False)."""
+    sentences = [
+        search_sentence(results),
+        headline_sentence(results),
+        ranking_sentence(results),
+        *paired_sentences(results),
+        cost_sentence(results),
+        gradcam_sentence(results),
+        *robustness_sentences(results),
+    ]
+    bullets = "\n".join(f"- {s}" for s in sentences)
+    return f"## Findings\n\n{bullets}\n" if heading else f"{bullets}\n"
+
+
+def results_markdown(results: dict) -> str:
+    """The README's table: the beyond model beside the paper models (test split)."""
+    intervals = _by(results["intervals"], "architecture")
+    metrics = _by(results["metrics"], "architecture")
+    costs = _by(results["costs"], "architecture")
+    rows = {}
+    for architecture in (*PAPER_MODELS, BEYOND):
+        row = intervals[architecture]
+        rows[_name(architecture)] = {
+            "parameters": f"{costs[architecture]['parameters']:,}",
+            "CPU-minutes per seed": f"{costs[architecture]['cpu_minutes_mean']:.1f}",
+            "seeds": int(row["seeds"]),
+            "accuracy (%)": f"{100 * row['accuracy_mean']:.2f} ± {100 * row['accuracy_std']:.2f}",
+            "95% t-interval": f"{100 * row['t_low']:.2f}–{100 * row['t_high']:.2f}",
+            "ROC-AUC (%)": f"{100 * metrics[architecture]['roc_auc']:.2f}",
+            "mean AP (%)": f"{100 * metrics[architecture]['mean_average_precision']:.2f}",
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+    return markdown_table(table) + "\n"

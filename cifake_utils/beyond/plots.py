@@ -1,0 +1,57 @@
+"""Notebook 08's figure: test accuracy against what it costs to train, and model size."""
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..models.architectures import DISPLAY_NAMES
+from ..robustness.plots import ARCHITECTURE_COLOURS
+from .targets import FIELD, GOAL
+
+PANELS = (
+    ("cpu_minutes_mean", "training cost per seed (CPU-minutes, log scale)"),
+    ("parameters", "parameters (log scale)"),
+)
+
+
+def plot_costs(table: pd.DataFrame) -> Figure:
+    """Two panels: test accuracy (mean over seeds, 95% t-interval as error bars) against
+    training CPU-minutes per seed, and against parameter count; dashed lines mark the goal and
+    what the field reports."""
+    fig = Figure(figsize=(13, 5), layout="constrained")
+    axes = fig.subplots(1, len(PANELS), sharey=True)
+    accuracy = 100 * table["accuracy_mean"].to_numpy()
+    errors = 100 * np.vstack(
+        [table["accuracy_mean"] - table["t_low"], table["t_high"] - table["accuracy_mean"]]
+    )
+    errors = np.nan_to_num(errors)  # one seed: no interval
+    references = {"goal of this study": GOAL} | FIELD
+    for ax, (column, label) in zip(axes, PANELS, strict=True):
+        for k, architecture in enumerate(table.index):
+            ax.errorbar(
+                table.loc[architecture, column],
+                accuracy[k],
+                yerr=errors[:, [k]],
+                fmt="o",
+                markersize=9,
+                capsize=5,
+                color=ARCHITECTURE_COLOURS[k % len(ARCHITECTURE_COLOURS)],
+                label=DISPLAY_NAMES.get(architecture, architecture),
+            )
+        for (name, value), style in zip(references.items(), ("-", "--", "-.", ":"), strict=False):
+            ax.axhline(100 * value, color="grey", linestyle=style, linewidth=1, label=name)
+        ax.set_xscale("log")
+        ax.set_xlabel(label, fontsize=11)
+        ax.grid(alpha=0.3, which="both")
+        low, high = table[column].min(), table[column].max()
+        ax.set_xlim(low / 2, high * 2)
+    axes[0].set_ylabel("test accuracy (%), 20,000 images", fontsize=11)
+    lowest = np.nanmin([*(100 * table["t_low"]), *accuracy, 100 * min(FIELD.values())])
+    axes[0].set_ylim(np.floor(lowest - 1), 100)  # t_low is NaN with one seed
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=4, fontsize=10)
+    fig.suptitle(
+        "Test accuracy for the training cost and size (mean over seeds, 95% t-interval)",
+        fontsize=12,
+    )
+    return fig

@@ -1,0 +1,292 @@
+"""Notebook 08's package code: the search's choice, the cost table, Grad-CAM's side-by-side
+table, the findings (they follow the numbers) and the served default model."""
+
+import json
+import shutil
+from dataclasses import replace
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from cifake_utils.beyond import costs, explanations, findings, plots, search, targets
+from cifake_utils.machine import training_threads
+from cifake_utils.models import saved, training
+from cifake_utils.models.architectures import BEYOND
+from cifake_utils.study import abstract, artifacts
+from cifake_utils.study.profiles import get_profile
+
+matplotlib.use("Agg")
+
+
+def search_table(minutes=(11.9, 14.8, 14.0), accuracy=(0.9567, 0.9601, 0.9650)):
+    return pd.DataFrame(
+        {
+            "candidate": [c.name for c in search.CANDIDATES],
+            "widths": ["-".join(map(str, c.widths)) for c in search.CANDIDATES],
+            "epochs": [c.epochs for c in search.CANDIDATES],
+            "parameters": [72_817, 72_817, 295_089],
+            "val_accuracy": list(accuracy),
+            "minutes": list(minutes),
+        }
+    )
+
+
+def test_search_chooses_the_best_validation_accuracy_within_the_budget():
+    chosen = search.choose(search_table())
+    assert chosen["chosen"].tolist() == [False, False, True]
+    over = search.choose(search_table(minutes=(11.9, 14.8, 15.5)))
+    assert over["chosen"].tolist() == [False, True, False]  # the best one is over budget
+    assert not over["within_budget"].iloc[2]
+    with pytest.raises(ValueError, match="within"):
+        search.choose(search_table(minutes=(16, 17, 18)))
+
+
+def test_chosen_configs_rebuild_the_candidate_and_the_smoke_profile_caps_epochs():
+    table = search.choose(search_table())
+    model, recipe = search.chosen_configs(get_profile("full"), table)
+    assert model.name == "vgg_bn" and model.stage_widths == (16, 32, 64, 128)
+    assert recipe.epochs == 4 and recipe.patience is None and recipe.augmentation == ("flip",)
+    _, smoke = search.chosen_configs(get_profile("smoke"), table)
+    assert smoke.epochs == 1
+    with pytest.raises(ValueError, match="2 candidates"):
+        search.chosen_configs(get_profile("full"), table.assign(chosen=[True, True, False]))
+
+
+def test_the_committed_search_chose_one_candidate_within_the_budget():
+    table = search.load_search()
+    assert table["chosen"].sum() == 1
+    chosen = table[table["chosen"]].iloc[0]
+    assert chosen["minutes"] <= targets.BUDGET_MINUTES
+    assert chosen["val_accuracy"] == table.loc[table["within_budget"], "val_accuracy"].max()
+    assert set(table["candidate"]) == {c.name for c in search.CANDIDATES}
+
+
+@pytest.fixture(scope="module")
+def two_runs(cifake, tmp_path_factory):
+    """Two real one-epoch runs of a narrow VGG-BN on 256 real images (seeds 0 and 1)."""
+    train = cifake.train.subset(np.arange(0, 100_000, 390))
+    validation = cifake.train.subset(np.arange(97, 100_000, 780))
+    recipe = replace(search.RECIPE, epochs=1, batch_size=64)
+    narrow = replace(BEYOND["vgg_bn"], stage_widths=(8, 8))
+    folder = tmp_path_factory.mktemp("runs")
+    return {
+        ("vgg_bn", seed): training.train_model(
+            narrow,
+            replace(recipe, seed=seed),
+            (train.images, train.labels),
+            (validation.images, validation.labels),
+            folder / str(seed),
+            "checksum",
+        )
+        for seed in (0, 1)
+    }
+
+
+def test_cost_table_counts_cpu_minutes_as_wall_time_times_threads(two_runs):
+    intervals = pd.DataFrame(
+        {"accuracy_mean": [0.9], "t_low": [0.85], "t_high": [0.95]}, index=["vgg_bn"]
+    )
+    table = costs.cost_table(two_runs, intervals)
+    row = table.loc["vgg_bn"]
+    threads = [training_threads(run.machine) for run in two_runs.values()]
+    minutes = [run.seconds / 60 for run in two_runs.values()]
+    assert row["seeds"] == 2 and row["parameters"] == two_runs[("vgg_bn", 0)].model.count_params()
+    assert row["cpu_minutes_mean"] == pytest.approx(np.mean(np.multiply(minutes, threads)))
+    assert row["wall_minutes_mean"] == pytest.approx(np.mean(minutes))
+    with pytest.raises(ValueError, match="cnn2d"):
+        costs.cost_table(two_runs, intervals.rename(index={"vgg_bn": "cnn2d"}))
+
+
+def test_cost_figure_has_labelled_log_axes_and_the_references(two_runs):
+    # one seed's interval is NaN (no error bar); the figure must still draw
+    intervals = pd.DataFrame(
+        {"accuracy_mean": [0.9], "t_low": [np.nan], "t_high": [np.nan]}, index=["vgg_bn"]
+    )
+    fig = plots.plot_costs(costs.cost_table(two_runs, intervals))
+    axes = fig.axes
+    assert [ax.get_xscale() for ax in axes] == ["log", "log"]
+    assert "CPU-minutes" in axes[0].get_xlabel() and "parameters" in axes[1].get_xlabel()
+    assert "test accuracy (%)" in axes[0].get_ylabel()
+    labels = axes[0].get_legend_handles_labels()[1]
+    assert "goal of this study" in labels and all(name in labels for name in targets.FIELD)
+
+
+def faithfulness_rows(verdicts: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"method": ["Grad-CAM"] * len(verdicts) + ["Score-CAM"], "verdict": [*verdicts, "worse"]}
+    )
+
+
+def mean_scores() -> pd.DataFrame:
+    index = pd.MultiIndex.from_tuples(
+        [("blur", "Grad-CAM"), ("ROAD", "Grad-CAM")], names=["test", "map set"]
+    )
+    return pd.DataFrame(
+        {
+            "deletion_auc": [0.4, np.nan],
+            "insertion_auc": [0.7, np.nan],
+            "road_gap": [np.nan, 0.1],
+        },
+        index=index,
+    )
+
+
+def test_gradcam_table_counts_verdicts_of_grad_cam_only():
+    tests = {"A": faithfulness_rows(["better", "better", "worse", "not significantly different"])}
+    table = explanations.gradcam_table(tests, {"A": mean_scores()})
+    row = table.loc["A"]
+    assert (row["comparisons"], row["better"], row["worse"], row["not significant"]) == (4, 2, 1, 1)
+    assert row["blur deletion_auc (lower is better)"] == pytest.approx(0.4)
+    assert row["ROAD road_gap (higher is better)"] == pytest.approx(0.1)
+
+
+def results(accuracy: float, paired_verdict: str = "better") -> dict:
+    """A saved summary of notebook 08 with the beyond model at `accuracy`."""
+    architectures = ("vgg_bn", "cnn2d", "modified_cnn2d")
+    values = {"vgg_bn": accuracy, "cnn2d": 0.9463, "modified_cnn2d": 0.9217}
+    intervals = [
+        {
+            "architecture": a,
+            "seeds": 3,
+            "accuracy_mean": values[a],
+            "accuracy_std": 0.001,
+            "t_low": values[a] - 0.002,
+            "t_high": values[a] + 0.002,
+            "bootstrap_low": values[a] - 0.003,
+            "bootstrap_high": values[a] + 0.003,
+        }
+        for a in architectures
+    ]
+    metrics = [
+        {"architecture": a}
+        | {
+            f"{m}{s}": 0.99
+            for m in ("roc_auc", "mean_average_precision")
+            for s in ("", "_low", "_high")
+        }
+        for a in architectures
+    ]
+    cost = [
+        {
+            "architecture": a,
+            "parameters": p,
+            "epochs_mean": e,
+            "threads": 1,
+            "wall_minutes_mean": w,
+            "cpu_minutes_mean": w,
+        }
+        for a, p, e, w in (
+            ("vgg_bn", 295_089, 4, 18.0),
+            ("cnn2d", 84_001, 10, 13.0),
+            ("modified_cnn2d", 12_321, 21, 30.0),
+        )
+    ]
+    difference = values["vgg_bn"] - values["modified_cnn2d"]
+    paired = [
+        {
+            "first": "modified_cnn2d",
+            "second": "vgg_bn",
+            "seeds": 3,
+            "difference_mean": difference,
+            "difference_low": difference - 0.01,
+            "difference_high": difference + 0.01,
+            "test": "paired t over seeds",
+            "p_value": 0.001,
+            "seeds_second_better": 3 if paired_verdict == "better" else 0,
+            "seeds_second_worse": 0,
+            "verdict": paired_verdict,
+        }
+    ]
+    grid = [
+        {
+            "corruption": c,
+            "architecture": a,
+            "accuracy": acc,
+            "accuracy_retuned": acc,
+            "roc_auc": 0.99,
+        }
+        for c, offset in (("PNG (control)", 0.0), ("blur σ 1", 0.3))
+        for a, acc in (("vgg_bn", values["vgg_bn"] - offset / 2), ("cnn2d", 0.9463 - offset))
+    ]
+    table = search.choose(search_table())
+    return {
+        "search": table.to_dict(orient="records"),
+        "search_machine": "AMD EPYC",
+        "budget_minutes": 15.0,
+        "goal": targets.GOAL,
+        "stretch": targets.STRETCH,
+        "intervals": intervals,
+        "metrics": metrics,
+        "costs": cost,
+        "cores": 2,
+        "paired": paired,
+        "gradcam": [{"model": "VGG-BN", "comparisons": 9, "better": 7, "worse": 1}],
+        "faithfulness_images": 500,
+        "grid": grid,
+        "test_images": 20_000,
+    }
+
+
+def test_findings_follow_the_numbers():
+    short = findings.beyond_findings(results(0.9650))
+    assert "misses the goal of 98.0% by 1.50 points and the whole t-interval lies below it" in short
+    assert (
+        "it is above the seed paper's Modified CNN2D (95.94%); below the best from-scratch "
+        "models in the literature (97.8%) and an ImageNet-pretrained DenseNet-121 (98.5%)" in short
+    )
+    assert "VGG-BN (beyond the paper) is better" in short
+    met = findings.beyond_findings(results(0.9820))
+    assert "meets the goal (98.0%) but not the stretch (98.6%, 0.40 points short)" in met
+    both = findings.beyond_findings(results(0.9870, paired_verdict="not significant"))
+    assert "meets the goal (98.0%) and the stretch (98.6%)" in both
+    assert "no significant difference" in both
+
+
+def test_findings_state_the_cost_against_the_budget_and_the_grid():
+    text = findings.beyond_findings(results(0.9650))
+    assert (
+        "18.0 CPU-minutes, that is 9.0 minutes of the 2-core machine (within the 15-minute" in text
+    )
+    assert "more accurate at 0.5 than CNN2D under 1 of 1 transformations" in text
+    assert "it chose stage widths 16-32-64-128 for 4 epochs" in text
+    table = findings.results_markdown(results(0.9650))
+    assert "| VGG-BN (beyond the paper) | 295,089 | 18.0 | 3 | 96.50 ± 0.10 |" in table
+
+
+def write_sidecar(model_path, architecture: str, seed: int, accuracy: float) -> None:
+    summary = {
+        "architecture": architecture,
+        "seed": seed,
+        "data_checksum": "checksum",
+        "validation": {"accuracy": accuracy, "loss": 0.1},
+    }
+    model_path.with_suffix(".json").write_text(json.dumps(summary))
+
+
+def test_the_default_model_is_the_best_paper_architecture_even_beside_a_better_beyond_model(
+    tiny_model_path, tmp_path
+):
+    for name, architecture, accuracy in (
+        ("modified_cnn2d_seed0", "modified_cnn2d", 0.92),
+        ("vgg_bn_seed0", "vgg_bn", 0.97),
+    ):
+        shutil.copy(tiny_model_path, tmp_path / f"{name}.keras")
+        write_sidecar(tmp_path / f"{name}.keras", architecture, 0, accuracy)
+    assert saved.default_model_path(tmp_path).stem == "modified_cnn2d_seed0"
+    assert {info.architecture for info in saved.available_models(tmp_path)} == {
+        "modified_cnn2d",
+        "vgg_bn",
+    }  # the web app's registry and the command's --model still offer it
+    (tmp_path / "modified_cnn2d_seed0.keras").unlink()
+    assert saved.default_model_path(tmp_path).stem == "vgg_bn_seed0"  # nothing else there
+
+
+def test_report_abstract_states_where_the_beyond_model_landed(tmp_path):
+    profile = replace(get_profile("smoke"), output_dir=tmp_path)
+    assert dict(abstract.abstract_sentences(profile))["Beyond the paper"].startswith("Not in")
+    summary = results(0.9650)
+    artifacts.save_json(summary, profile.metrics_dir / "08_beyond.json")
+    part = dict(abstract.abstract_sentences(profile))["Beyond the paper"]
+    assert part == findings.headline_sentence(summary) and "misses the goal" in part

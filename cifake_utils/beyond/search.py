@@ -3,9 +3,10 @@
 Every candidate trains once (seed 0) on the whole training split, with both threads of one
 process, and is scored on the validation split only; the test split is not read. A candidate
 qualifies when that run's wall-clock training time fits `BUDGET_MINUTES` on the machine that
-ran the search (conservative: notebook 08 trains its seeds in one-thread workers side by side,
-which use two cores more fully); the qualifying candidate with the best validation accuracy
-is chosen. The table is committed, so
+ran the search; the qualifying candidate with the best validation accuracy is chosen.
+Notebook 08 trains its seeds in one-thread workers side by side, which on the 2-core AVX2 CPU
+take about 1.7x as long per seed and finish two seeds about 1.17x sooner than one two-thread
+run after another (README, "Measured times"). The table is committed, so
 that `make reproduce` (notebook 08) trains only the choice.
 
 Wider nets were ruled out before the search by `make benchmark-beyond`: on the 2-core AVX2 CPU

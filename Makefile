@@ -8,7 +8,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 
 .PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search \
-	benchmark-beyond beyond-search
+	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training
 
 # The study's package code: a change here reruns the notebooks (the web app and the
 # command do not feed the notebooks, so they are left out).
@@ -170,6 +170,14 @@ benchmark-onednn: $(SETUP_STAMP)
 # How far retraining with another thread count (other kernels) moves CNN2D, against seeds.
 benchmark-rerun: $(SETUP_STAMP)
 	$(PY) benchmarks/rerun_threads.py
+
+# Whether a setting (batch size, XLA) trains the paper models faster here, one thread.
+benchmark-training: $(SETUP_STAMP)
+	$(PY) benchmarks/training_speed.py $(ARGS)
+
+# Whether a committed CNN2D seed retrains bit for bit on this machine, in the canonical layout.
+benchmark-rerun-machine: $(SETUP_STAMP)
+	$(PY) benchmarks/rerun_machine.py $(ARGS)
 
 # Beyond the paper (notebook 08): training speed of the VGG-BN candidates against CNN2D on
 # this CPU (prints figures; add ARGS=--bfloat16 for mixed bfloat16, slow without native

@@ -15,8 +15,15 @@ from cifake_utils.machine import machine_info
 from cifake_utils.models.inference import predict_fake_probability
 from cifake_utils.models.training import load_run, train_model
 from cifake_utils.study.inputs import load_study_data
-from cifake_utils.study.profiles import get_profile
+from cifake_utils.study.profiles import Profile, get_profile
 from cifake_utils.study.recipe_search import chosen_recipe
+
+
+def canonical_test_accuracies(profile: Profile, labels: np.ndarray) -> dict[int, float]:
+    """CNN2D's test accuracy per canonical seed, from notebook 04's saved predictions."""
+    saved = np.load(profile.metrics_dir / "04_test_predictions.npz")
+    seeds = sorted(int(k.rpartition("seed")[2]) for k in saved.files if k.startswith("cnn2d_seed"))
+    return {s: float(np.mean(predict_labels(saved[f"cnn2d_seed{s}"]) == labels)) for s in seeds}
 
 
 def main() -> None:
@@ -32,11 +39,8 @@ def main() -> None:
         study.data.checksum,
     )
     images, labels = study.arrays("test")
-    saved = np.load(profile.metrics_dir / "04_test_predictions.npz")
-    seeds = sorted(int(k.rpartition("seed")[2]) for k in saved.files if k.startswith("cnn2d_seed"))
-    canonical = {
-        s: float(np.mean(predict_labels(saved[f"cnn2d_seed{s}"]) == labels)) for s in seeds
-    }
+    canonical = canonical_test_accuracies(profile, labels)
+    seeds = sorted(canonical)
     rerun_test = float(
         np.mean(predict_labels(predict_fake_probability(rerun.model, images)) == labels)
     )

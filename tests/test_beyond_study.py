@@ -244,11 +244,26 @@ def test_findings_follow_the_numbers():
     assert "no significant difference" in both
 
 
+def test_a_single_seed_pair_gets_no_interval_over_seeds():
+    one_seed = results(0.9650)
+    one_seed["paired"][0] |= {
+        "seeds": 1,
+        "difference_low": float("nan"),
+        "difference_high": float("nan"),
+        "test": "McNemar, one seed",
+    }
+    [sentence] = findings.paired_sentences(one_seed)
+    assert "paired over 1 matched seed: +4.33 points (McNemar, one seed, p = 0.001)" in sentence
+    assert "nan" not in sentence
+
+
 def test_findings_state_the_cost_against_the_budget_and_the_grid():
     text = findings.beyond_findings(results(0.9650))
     assert (
         "18.0 CPU-minutes, that is 9.0 minutes of the 2-core machine (within the 15-minute" in text
     )
+    assert "18.0 wall-clock minutes on 1 thread, " in text
+    assert "against the tuned paper models on the same seeds, CNN2D 94.63%" in text
     assert "more accurate at 0.5 than CNN2D under 1 of 1 transformations" in text
     assert "it chose stage widths 16-32-64-128 for 4 epochs" in text
     table = findings.results_markdown(results(0.9650))

@@ -52,7 +52,7 @@ def headline_sentence(results: dict) -> str:
         f"{_name(BEYOND)}: {100 * accuracy:.2f}% test accuracy, mean over {ours['seeds']} seeds "
         f"(95% t-interval {100 * ours['t_low']:.2f}–{100 * ours['t_high']:.2f}%, seed-and-image "
         f"bootstrap {100 * ours['bootstrap_low']:.2f}–{100 * ours['bootstrap_high']:.2f}%), "
-        f"against the tuned paper models' {paper}."
+        f"against the tuned paper models on the same seeds, {paper}."
     )
     goal, stretch = results["goal"], results["stretch"]
     if accuracy >= stretch:
@@ -108,10 +108,15 @@ def paired_sentences(results: dict) -> list[str]:
             "better": f"{_name(BEYOND)} is better",
             "worse": f"{_name(BEYOND)} is worse",
         }.get(row["verdict"], "no significant difference")
+        interval = (  # one seed pair has no interval over seeds
+            f"95% interval {100 * row['difference_low']:+.2f} to "
+            f"{100 * row['difference_high']:+.2f}; "
+            if row["seeds"] > 1
+            else ""
+        )
         sentences.append(
-            f"Against {_name(row['first'])}, paired over {row['seeds']} matched seeds: "
-            f"{100 * row['difference_mean']:+.2f} points (95% interval "
-            f"{100 * row['difference_low']:+.2f} to {100 * row['difference_high']:+.2f}; "
+            f"Against {_name(row['first'])}, paired over {_count(row['seeds'], 'matched seed')}: "
+            f"{100 * row['difference_mean']:+.2f} points ({interval}"
             f"{row['test']}, p = {row['p_value']:.2g}); McNemar's test on each seed pair's "
             f"{results['test_images']:,} test images favours {_name(BEYOND)} on "
             f"{row['seeds_second_better']} of {row['seeds']} pairs and the paper model on "
@@ -133,12 +138,17 @@ def cost_sentence(results: dict) -> str:
     )
     return (
         f"Cost: each {_name(BEYOND)} seed trained {ours['epochs_mean']:.0f} epochs in "
-        f"{ours['wall_minutes_mean']:.1f} wall-clock minutes on {ours['threads']} thread(s), "
+        f"{ours['wall_minutes_mean']:.1f} wall-clock minutes on "
+        f"{_count(ours['threads'], 'thread')}, "
         f"{ours['cpu_minutes_mean']:.1f} CPU-minutes, that is {machine_minutes:.1f} minutes of "
         f"the {results['cores']}-core machine ({within} the {results['budget_minutes']:.0f}-"
         f"minute budget), with {ours['parameters']:,} parameters; {paper} (runs that resumed "
         "after an interruption count only the time after it)."
     )
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def gradcam_sentence(results: dict) -> str:

@@ -197,12 +197,19 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizer
     return keras.optimizers.Adam(learning_rate=rate)
 
 
-def compile_model(model: keras.Model, config: TrainConfig, steps_per_epoch: int = 1) -> None:
-    """Binary cross-entropy (optionally label-smoothed) on the sigmoid output."""
+def compile_model(
+    model: keras.Model, config: TrainConfig, steps_per_epoch: int = 1, jit_compile="auto"
+) -> None:
+    """Binary cross-entropy (optionally label-smoothed) on the sigmoid output.
+
+    `jit_compile` is Keras's XLA switch ("auto": off on a CPU-only machine); only the
+    training-speed benchmark changes it.
+    """
     model.compile(
         optimizer=make_optimizer(config, steps_per_epoch),
         loss=keras.losses.BinaryCrossentropy(label_smoothing=config.label_smoothing),
         metrics=["accuracy"],
+        jit_compile=jit_compile,
     )
 
 
@@ -366,8 +373,9 @@ def train_jobs(
     Each job keeps its state in its entry of `folders` (default: `job_folder`) and trains on
     the training images at its entry of `subsets` (None: all of them; validation is shared).
     With `workers` > 1 the jobs run in that many fresh processes, each limited to
-    cpu_count // workers threads: on a 2-core machine two one-thread runs finish about 1.6x
-    sooner than one two-thread run after another. A job's numbers depend on its thread count
+    cpu_count // workers threads: on a 2-core machine two one-thread runs finish sooner than
+    one two-thread run after another (1.17x for notebook 08's VGG-BN on the AVX2 CPU of the
+    canonical run; README, "Measured times"). A job's numbers depend on its thread count
     (the sidecar records it), so a recipe is compared only with runs made the same way.
     """
     folders = folders or [job_folder(checkpoint_root, job) for job in jobs]

@@ -149,12 +149,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def ablation_jobs(profile: Profile, search: pd.DataFrame) -> list[Job]:
-    """Notebook 03's runs: the Modified CNN2D with its own recipe (the profile's seeds), and
-    CNN2D + GAP and CNN2D + Dropout, each the tuned CNN2D with one change and CNN2D's recipe
-    (the profile's variant seeds), so that each differs from CNN2D only in that change."""
+    """Notebook 03's runs: the Modified CNN2D with its own recipe (the profile's headline
+    seeds), and CNN2D + GAP and CNN2D + Dropout, each the tuned CNN2D with one change and
+    CNN2D's recipe (the profile's variant seeds), so that each differs from CNN2D only in that
+    change."""
     modified, modified_recipe = chosen_recipe(profile, "modified_cnn2d", search)
     cnn2d, cnn2d_recipe = chosen_recipe(profile, "cnn2d", search)
-    jobs = [(modified, replace(modified_recipe, seed=seed)) for seed in profile.seeds]
+    jobs = [(modified, replace(modified_recipe, seed=seed)) for seed in profile.headline_seeds]
     for name in ("cnn2d_gap", "cnn2d_dropout"):
         variant = recipes.ablation_variant(cnn2d, name)
         jobs += [(variant, replace(cnn2d_recipe, seed=seed)) for seed in profile.variant_seeds]

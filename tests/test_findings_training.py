@@ -26,10 +26,13 @@ def test_over_fitting_and_capacity_readings():
 
 def test_seeds_and_epochs():
     text = findings.baseline_findings(runs())
-    assert "CNN2D reaches 94.50% ± 0.71 validation accuracy over 2 seed(s)" in text
+    assert "CNN2D reaches 94.50% ± 0.71 validation accuracy over 2 seeds" in text
     assert "trained its fixed budget of 10 epochs" in text
     stopped = findings.epochs_sentence(runs(trained=(9, 14), kept=(6, 11)), "cnn2d")
     assert "stopped after 9–14 epochs and kept epochs 6–11" in stopped
+    assert "earliest stop (seed 0, after 9 epochs) kept 95.00% validation accuracy." in stopped
+    lowest = findings.epochs_sentence(runs(trained=(14, 9), kept=(11, 6)), "cnn2d")
+    assert "(seed 1, after 9 epochs) kept 94.00% validation accuracy, the lowest of its" in lowest
 
 
 def test_search_path_keeps_each_stage_winner_that_beats_the_best_so_far():

@@ -15,7 +15,8 @@ def seeds_sentence(runs: pd.DataFrame, architecture: str) -> str:
     spread = f" ± {accuracy.std(ddof=1):.2f}" if len(rows) > 1 else ""
     return (
         f"{DISPLAY_NAMES[architecture]} reaches {accuracy.mean():.2f}%{spread} validation "
-        f"accuracy over {len(rows)} seed(s) (range {accuracy.min():.2f}–{accuracy.max():.2f})."
+        f"accuracy over {len(rows)} seed{'' if len(rows) == 1 else 's'} "
+        f"(range {accuracy.min():.2f}–{accuracy.max():.2f})."
     )
 
 
@@ -46,9 +47,19 @@ def epochs_sentence(runs: pd.DataFrame, architecture: str) -> str:
             f"Every {DISPLAY_NAMES[architecture]} run trained its fixed budget of "
             f"{int(trained.max())} epochs and kept the last one."
         )
+    earliest = rows.loc[trained.idxmin()]
+    accuracy = 100 * earliest["val_accuracy"]
+    lowest = (
+        ", the lowest of its seeds: where early stopping ends a run is itself part of the "
+        "spread over seeds"
+        if earliest["val_accuracy"] == rows["val_accuracy"].min()
+        else ""
+    )
     return (
         f"{DISPLAY_NAMES[architecture]} runs stopped after {int(trained.min())}–"
-        f"{int(trained.max())} epochs and kept epochs {int(kept.min())}–{int(kept.max())}."
+        f"{int(trained.max())} epochs and kept epochs {int(kept.min())}–{int(kept.max())}. "
+        f"The earliest stop (seed {int(earliest['seed'])}, after {int(earliest['epochs_trained'])} "
+        f"epochs) kept {accuracy:.2f}% validation accuracy{lowest}."
     )
 
 
@@ -118,6 +129,7 @@ def ablation_findings(search: pd.DataFrame, runs: pd.DataFrame, ablation: pd.Dat
     sentences += [
         seeds_sentence(runs, "modified_cnn2d"),
         fit_sentence(runs, "modified_cnn2d"),
+        epochs_sentence(runs, "modified_cnn2d"),
     ]
     sentences += [
         ablation_sentence(ablation, variant)

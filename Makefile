@@ -6,117 +6,55 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup reproduce rerun report test unit-tests notebook-tests lint browser serve admin \
+.PHONY: setup reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search \
 	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training
 
-# The study's package code: a change here reruns the notebooks (the web app and the
-# command do not feed the notebooks, so they are left out).
-PACKAGE := $(filter-out cifake_utils/web/% cifake_utils/cli.py,$(shell find cifake_utils -name '*.py'))
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-SMOKE_DIR := scratch/smoke
-NBVAL_DIR := $(SMOKE_DIR)/nbval
-
-setup: $(SETUP_STAMP)
-
-$(SETUP_STAMP): requirements.txt requirements-lock.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PY) -m ipykernel install --sys-prefix --name cifake --display-name "Python (cifake)"
-	touch $@
-
 # `make reproduce` runs the full study into outputs/ and executes the notebooks in place;
-# `make reproduce PROFILE=smoke` runs the small profile into scratch/smoke/.
+# `make reproduce PROFILE=smoke` runs the small profile into scratch/smoke/. Which notebooks
+# run is decided from the provenance record (outputs/provenance.json), not from file times:
+# the stale ones and those downstream of them, in dependency order. The check needs only the
+# standard library, so an up-to-date clone finishes in seconds, before any set-up.
+# `make reproduce FRESH=1` ignores the record and every saved model: the whole study from the
+# data. `CIFAKE_WORKERS=n` sets the training processes (default: one per core).
 PROFILE ?= full
-ifeq ($(PROFILE),full)
-OUT := outputs
+FRESH ?=
+RUN := $(PY) -m cifake_utils.study.reproduce
+
+reproduce:
+ifeq ($(FRESH),)
+	@$(PYTHON) -m cifake_utils.study.check --profile $(PROFILE) || $(MAKE) --no-print-directory study
 else
-OUT := scratch/$(PROFILE)
+	$(MAKE) --no-print-directory study CIFAKE_FRESH=1
 endif
-RUN := $(PY) -m cifake_utils.study.reproduce run --profile $(PROFILE)
 
-# Each notebook is known by the last file it writes; its prerequisites are its own source
-# (a fingerprint of its cells, blind to their outputs, since running a notebook rewrites it),
-# the package, and the files it reads, which the notebooks before it write.
-DATA := $(OUT)/metrics/01_data_summary.json
-CNN2D := $(OUT)/metrics/02_cnn2d_runs.csv
-ABLATION := $(OUT)/metrics/03_ablation_validation.csv
-EVALUATION := $(OUT)/metrics/04_evaluation.json
-EXPLANATIONS := $(OUT)/metrics/05_explanations.json
-DEMO := $(OUT)/metrics/06_demo_predictions.csv
-ROBUSTNESS := $(OUT)/metrics/07_robustness.json
-BEYOND := $(OUT)/metrics/08_beyond.json
-FINGERPRINTS := build/fingerprints/$(PROFILE)
-fingerprint = $(FINGERPRINTS)/$(1).txt
-# Committed inputs that no notebook writes: the recipe search's table (`make recipe-search`)
-# and the untuned recipe's test predictions (outputs/untuned/README.md).
-SEARCH := outputs/metrics/recipe_search.csv
-BEYOND_SEARCH := outputs/metrics/beyond_search.csv
-UNTUNED := outputs/untuned/04_test_predictions.npz
+study: $(SETUP_STAMP)
+	$(RUN) study --profile $(PROFILE)
 
-$(DATA): $(call fingerprint,01_data_preparation) $(PACKAGE) $(SETUP_STAMP)
-	$(RUN) notebooks/01_data_preparation.ipynb
-# Reads the splits and the recipe search's choice.
-$(CNN2D): $(call fingerprint,02_baseline_cnn2d) $(DATA) $(SEARCH) $(PACKAGE) $(SETUP_STAMP)
-	$(RUN) notebooks/02_baseline_cnn2d.ipynb
-# Reads the splits, the recipe search and the CNN2D models of notebook 02.
-$(ABLATION): $(call fingerprint,03_modified_cnn2d) $(DATA) $(SEARCH) $(CNN2D) $(PACKAGE) \
-		$(SETUP_STAMP)
-	$(RUN) notebooks/03_modified_cnn2d.ipynb
-# Read the splits and every trained model (05 and 06 also choose the served default).
-$(EVALUATION): $(call fingerprint,04_evaluation) $(DATA) $(CNN2D) $(ABLATION) $(UNTUNED) \
-		$(PACKAGE) $(SETUP_STAMP)
-	$(RUN) notebooks/04_evaluation.ipynb
-$(EXPLANATIONS): $(call fingerprint,05_gradcam_analysis) $(DATA) $(CNN2D) $(ABLATION) $(PACKAGE) $(SETUP_STAMP)
-	$(RUN) notebooks/05_gradcam_analysis.ipynb
-# Also reads notebook 07's summary, to tell a user what the verdicts can be relied on for.
-$(DEMO): $(call fingerprint,06_demo_prediction) $(DATA) $(CNN2D) $(ABLATION) $(ROBUSTNESS) \
-		$(PACKAGE) $(SETUP_STAMP)
-	$(RUN) notebooks/06_demo_prediction.ipynb
-# Reads the splits, every paper model and the recipe search (its trainings use CNN2D's recipe).
-$(ROBUSTNESS): $(call fingerprint,07_robustness) $(DATA) $(SEARCH) $(CNN2D) $(ABLATION) $(PACKAGE) \
-		$(SETUP_STAMP)
-	$(RUN) notebooks/07_robustness.ipynb
-# Reads the splits, the beyond-the-paper search, the paper models and notebook 07's grid.
-$(BEYOND): $(call fingerprint,08_beyond_the_paper) $(DATA) $(BEYOND_SEARCH) $(CNN2D) $(ABLATION) \
-		$(ROBUSTNESS) $(PACKAGE) $(SETUP_STAMP)
-	$(RUN) notebooks/08_beyond_the_paper.ipynb
-
-# Rewritten only when a notebook's cells (not its outputs) change, so make sees source edits.
-$(FINGERPRINTS)/%.txt: FORCE $(SETUP_STAMP)
-	@mkdir -p $(@D)
-	@$(PY) -m cifake_utils.study.reproduce fingerprint notebooks/$*.ipynb > $@.tmp
-	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
-
-FORCE:
-
-STUDY := $(DATA) $(CNN2D) $(ABLATION) $(EVALUATION) $(EXPLANATIONS) $(DEMO) $(ROBUSTNESS) \
-	$(BEYOND)
-
-reproduce: $(STUDY)
-	$(PY) -m cifake_utils.study.reproduce report --profile $(PROFILE)
+# Whether every committed notebook, figure, metric and model is what the code at HEAD
+# produces (seconds; no TensorFlow): part of `make test`.
+check-outputs:
+	$(PYTHON) -m cifake_utils.study.check --profile full
 
 # The beyond-the-paper model's search on validation (3 runs of up to 15 minutes). Its table
 # is committed; notebook 08 trains the candidate it chose.
-beyond-search: $(DATA)
+beyond-search: $(SETUP_STAMP)
 	$(PY) -m cifake_utils.beyond.search --profile full
 
 # The training-recipe search on validation (about an hour on two cores). Its table is
 # committed; `make reproduce` trains the recipes it chose and does not rerun it.
-recipe-search: $(DATA)
+recipe-search: $(SETUP_STAMP)
 	$(PY) -m cifake_utils.study.recipe_search --profile full
 
-# Rerun every notebook even if nothing changed (the decoded-data cache is still reused).
-rerun:
-	rm -rf $(FINGERPRINTS)
-	$(MAKE) reproduce
+# Execute every notebook again even if nothing changed (saved models with a matching key and
+# the decoded-data cache are still reused).
+rerun: $(SETUP_STAMP)
+	$(RUN) study --all --profile $(PROFILE)
 
 report: $(SETUP_STAMP)
-	$(PY) -m cifake_utils.study.reproduce report --profile $(PROFILE)
+	$(RUN) report --profile $(PROFILE)
 
-test: lint browser unit-tests notebook-tests
+test: lint check-outputs browser unit-tests notebook-tests
 
 lint: $(SETUP_STAMP)
 	$(PY) -m ruff check .
@@ -128,7 +66,7 @@ unit-tests: $(SETUP_STAMP)
 # Every notebook in the smoke profile under nbval; writes only below scratch/.
 notebook-tests: $(SETUP_STAMP)
 	rm -rf $(NBVAL_DIR) data/checkpoints/smoke
-	$(PY) -m cifake_utils.study.reproduce prepare $(NOTEBOOKS) --profile smoke --into $(NBVAL_DIR)
+	$(RUN) prepare $(NOTEBOOKS) --profile smoke --into $(NBVAL_DIR)
 	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-p no:cacheprovider -o filterwarnings= $(NBVAL_DIR)
 

@@ -1,9 +1,9 @@
 """The package's shape: imports run one way (no cycle) and none hides inside a function."""
 
 import ast
-from pathlib import Path
 
 from cifake_utils.paths import project_root
+from cifake_utils.study.imports import imported_names, package_modules
 
 PACKAGE = project_root() / "cifake_utils"
 # The command imports TensorFlow only after its arguments are checked: deferred for speed,
@@ -11,38 +11,20 @@ PACKAGE = project_root() / "cifake_utils"
 DEFERRED_IMPORTS_ALLOWED = {"cifake_utils.cli"}
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imported_modules(node: ast.ImportFrom, module: str, is_package: bool) -> list[str]:
-    """Absolute names of the package modules one `from ... import ...` brings in."""
-    if node.level == 0:
-        base = node.module or ""
-    else:
-        parts = module.split(".") if is_package else module.split(".")[:-1]
-        parts = parts[: len(parts) - (node.level - 1)]
-        base = ".".join(parts + ([node.module] if node.module else []))
-    if not base.startswith("cifake_utils"):
-        return []
-    names = [f"{base}.{alias.name}" for alias in node.names]
-    return [name for name in names if name in MODULES] or [base]
-
-
-MODULES = {module_name(path) for path in PACKAGE.rglob("*.py")}
+MODULES = package_modules(PACKAGE)
 
 
 def import_graph() -> tuple[dict[str, set[str]], list[str]]:
     """Module-level imports between package modules, and imports found inside functions."""
     graph, deferred = {}, []
-    for path in PACKAGE.rglob("*.py"):
-        module = module_name(path)
+    for module, path in MODULES.items():
         tree = ast.parse(path.read_text())
-        graph[module] = set()
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom):
-                graph[module] |= set(imported_modules(node, module, path.name == "__init__.py"))
+        top = ast.Module(
+            body=[node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)],
+            type_ignores=[],
+        )
+        names = imported_names(top, module, path.name == "__init__.py")
+        graph[module] = {name for name in names if name in MODULES}
         for function in ast.walk(tree):
             if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 for inner in ast.walk(function):

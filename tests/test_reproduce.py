@@ -5,6 +5,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from cifake_utils.paths import project_root
 from cifake_utils.study import reproduce
 from cifake_utils.study.profiles import Profile, get_profile
+from cifake_utils.study.provenance import cells_fingerprint
 from cifake_utils.study.report import build_report
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -52,15 +53,15 @@ def test_the_full_run_keeps_one_executed_copy_of_each_notebook():
 
 def test_fingerprint_sees_edits_but_not_outputs(tmp_path):
     path = write_notebook(tmp_path / "01_x.ipynb", "x = 1")
-    before = reproduce.notebook_fingerprint(path)
+    before = cells_fingerprint(path)
     notebook = nbformat.read(path, as_version=4)
     notebook.cells[2].execution_count = 7
     notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="1\n")]
     nbformat.write(notebook, path)
-    assert reproduce.notebook_fingerprint(path) == before
+    assert cells_fingerprint(path) == before
     notebook.cells[2].source = "x = 2"
     nbformat.write(notebook, path)
-    assert reproduce.notebook_fingerprint(path) != before
+    assert cells_fingerprint(path) != before
 
 
 def test_prepare_injects_the_smoke_profile(tmp_path):

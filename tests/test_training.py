@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from cifake_utils.models import training
+from cifake_utils.models import store, training
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
 
 SMALL = training.TrainConfig(epochs=2, batch_size=64, seed=3)
@@ -67,9 +67,13 @@ def test_saved_model_reloads_and_predicts_identically(small_arrays, tmp_path):
 
 
 class Interrupt(keras.callbacks.Callback):
+    def __init__(self, after_epoch: int = 2):
+        super().__init__()
+        self.after_epoch = after_epoch
+
     def on_epoch_end(self, epoch, logs=None):
-        if epoch == 1:
-            raise KeyboardInterrupt("simulated interruption after epoch 2")
+        if epoch + 1 == self.after_epoch:
+            raise KeyboardInterrupt(f"simulated interruption after epoch {self.after_epoch}")
 
 
 def test_interrupted_run_resumes_from_its_last_epoch(small_arrays, tmp_path, capsys):
@@ -83,6 +87,19 @@ def test_interrupted_run_resumes_from_its_last_epoch(small_arrays, tmp_path, cap
     assert run.epochs_trained == 3
 
 
+@pytest.mark.parametrize("after_epoch", [1, 2])
+def test_resumed_run_is_bit_identical_to_an_uninterrupted_one(small_arrays, tmp_path, after_epoch):
+    # Dropout (the Modified CNN2D), flips and the shuffling order all draw random numbers.
+    config = replace(TUNED_SMALL, epochs=3, augmentation=("flip",))
+    whole = train(small_arrays, tmp_path / "whole", config=config)
+    with pytest.raises(KeyboardInterrupt):
+        train(small_arrays, tmp_path / "cut", config=config, callbacks=[Interrupt(after_epoch)])
+    resumed = train(small_arrays, tmp_path / "cut", config=config)
+    assert resumed.history == whole.history
+    for a, b in zip(resumed.model.get_weights(), whole.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_finished_run_is_loaded_not_retrained_unless_its_config_changed(
     small_arrays, tmp_path, capsys
 ):
@@ -94,6 +111,31 @@ def test_finished_run_is_loaded_not_retrained_unless_its_config_changed(
     changed = train(small_arrays, tmp_path / "run", config=replace(SMALL, learning_rate=1e-2))
     assert "already trained" not in capsys.readouterr().out
     assert changed.train_config.learning_rate == 1e-2
+
+
+def test_saved_model_is_reused_only_under_its_key(small_arrays, tmp_path, capsys):
+    (train_xy, val_xy) = small_arrays
+    job = (ARCHITECTURES["cnn2d"], replace(SMALL, epochs=1))
+    [first] = training.train_jobs([job], train_xy, val_xy, tmp_path / "a", "checksum")
+    saved = training.save_run(first, tmp_path / "models")
+    sidecar = json.loads(saved.with_suffix(".json").read_text())
+    assert sidecar["key"] == first.key and sidecar["key_inputs"]["threads"] >= 1
+    assert sidecar["key_inputs"]["training_version"] == store.TRAINING_VERSION
+    capsys.readouterr()
+    reuse = tmp_path / "models"
+    [again] = training.train_jobs([job], train_xy, val_xy, tmp_path / "b", "c", reuse=reuse)
+    assert "reused" in capsys.readouterr().out and not (tmp_path / "b").exists()
+    assert again.key == first.key
+    # Saving a reused run leaves the file as it was.
+    modified = saved.stat().st_mtime_ns
+    training.save_run(again, reuse)
+    assert saved.stat().st_mtime_ns == modified
+    # Other data (one image fewer) or another recipe is another key: trained, not reused.
+    fewer = (train_xy[0][1:], train_xy[1][1:])
+    training.train_jobs([job], fewer, val_xy, tmp_path / "c", "c", reuse=reuse)
+    other = (job[0], replace(job[1], learning_rate=2e-3))
+    training.train_jobs([other], train_xy, val_xy, tmp_path / "d", "c", reuse=reuse)
+    assert "reused" not in capsys.readouterr().out
 
 
 def test_early_stopping_stops_after_patience_epochs_without_improvement(small_arrays, tmp_path):
@@ -199,6 +241,8 @@ def test_jobs_in_worker_processes_match_their_configs(small_arrays, tmp_path):
     assert [run.name for run in runs] == ["cnn2d_seed0", "modified_cnn2d_seed1"]
     sidecar = json.loads((tmp_path / "cnn2d_seed0" / "final.json").read_text())
     assert sidecar["machine"]["intra_op_threads"] == max(1, (os.cpu_count() or 1) // 2)
+    assert sidecar["machine"]["training_workers"] == 2
+    assert sidecar["key_inputs"]["threads"] == sidecar["machine"]["intra_op_threads"]
     assert not list(tmp_path.glob("arrays_*"))  # the shared arrays are cleaned up
     # Saved again by this process (as the notebooks do), the sidecar keeps the worker's threads.
     saved = training.save_run(runs[0], tmp_path / "models").with_suffix(".json")

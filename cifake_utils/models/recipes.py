@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .architectures import ARCHITECTURES, ModelConfig
-from .training import TrainConfig, TrainingRun, as_json, train_jobs
+from .store import as_json
+from .training import TrainConfig, TrainingRun, train_jobs
 
 UNTUNED = TrainConfig()  # the study's first recipe: Adam 1e-3, batch 64, patience 3
 

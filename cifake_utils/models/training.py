@@ -18,9 +18,15 @@ import tensorflow as tf
 
 from ..data.pipeline import make_dataset
 from ..machine import machine_info
+from . import store
 from .architectures import ModelConfig, build_model
 
 RESULT_FILE = "result.json"
+KEY_FILE = "key.json"  # in a checkpoint folder: the key of the run whose state it holds
+# Keras 3's fit (steps_per_epoch=None) makes two iterators of the training set per epoch: one
+# when an epoch ends and another when the next begins. Each draws a shuffling order, so a
+# resumed run skips two per finished epoch (the resume test fails if Keras changes this).
+ITERATORS_PER_EPOCH = 2
 
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
@@ -74,6 +80,11 @@ class TrainingRun:
     seconds: float
     # The machine and thread counts it trained with (a worker's, not the process saving it).
     machine: dict | None = None
+    key_inputs: dict | None = None  # what its weights depend on (`store.key_inputs`)
+
+    @property
+    def key(self) -> str | None:
+        return None if self.key_inputs is None else store.run_key(self.key_inputs)
 
     @property
     def name(self) -> str:
@@ -107,6 +118,8 @@ class TrainingRun:
             "history": self.history,
             "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
             "machine": self.machine or machine_info(),
+            "key": self.key,
+            "key_inputs": self.key_inputs,
         }
 
 
@@ -168,6 +181,39 @@ class ResumableRun(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class RandomState(keras.callbacks.Callback):
+    """Save the random state that weights do not hold, so that a resumed run is bit-identical.
+
+    Keras's backup restores weights and optimiser, but not the seed generators of Dropout and
+    the augmentation layers, and a seeded `tf.data` shuffle restarts its sequence of epoch
+    orders with every `fit`. This saves the layers' generator states after each epoch and, on
+    resuming at epoch k, restores epoch k's states and draws k throwaway epoch orders, so the
+    run goes on exactly as if it had never stopped.
+    """
+
+    def __init__(self, folder: Path, train_dataset: tf.data.Dataset):
+        super().__init__()
+        self.folder, self.train_dataset = folder / "random_state", train_dataset
+
+    def generators(self) -> list:
+        return [sg for layer in self.model._flatten_layers() for sg in layer._seed_generators]
+
+    def on_train_begin(self, logs=None):
+        resumed_at = self.model._initial_epoch or 0  # set by BackupAndRestore, which runs first
+        if not resumed_at:
+            return
+        saved = np.load(self.folder / f"epoch_{resumed_at}.npz")
+        for k, generator in enumerate(self.generators()):
+            generator.state.assign(saved[str(k)])
+        for _ in range(ITERATORS_PER_EPOCH * resumed_at):
+            iter(self.train_dataset)  # each new iterator draws the next order
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        states = {str(k): np.asarray(g.state.value) for k, g in enumerate(self.generators())}
+        np.savez(self.folder / f"epoch_{epoch + 1}.npz", **states)
+
+
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic."""
     keras.utils.set_random_seed(seed)
@@ -221,14 +267,19 @@ def train_model(
     checkpoint_dir: Path,
     data_checksum: str,
     callbacks: list[keras.callbacks.Callback] | None = None,
+    workers: int = 1,
+    threads: int | None = None,
 ) -> TrainingRun:
     """Train one model on uint8 (images, labels) arrays and return the best epoch's model.
 
     `checkpoint_dir` holds this run's state: an interrupted run resumes from its last
-    finished epoch, and a finished run with the same configs and data is loaded, not redone.
-    Extra `callbacks` run after the built-in ones.
+    finished epoch (bit-identical to an uninterrupted run), and a finished run with the same
+    key is loaded, not redone. Extra `callbacks` run after the built-in ones; `workers` is how
+    many runs train side by side and `threads` their threads each (None: this process's),
+    both recorded in the sidecar.
     """
-    finished = load_finished_run(checkpoint_dir, model_config, train_config, data_checksum)
+    inputs = run_key_inputs(model_config, train_config, train, validation, threads)
+    finished = load_finished_run(checkpoint_dir, store.run_key(inputs))
     if finished is not None:
         print(f"{finished.name}: already trained in {checkpoint_dir}, loaded", flush=True)
         return finished
@@ -240,9 +291,11 @@ def train_model(
     train_ds = make_dataset(*train, train_config.batch_size, shuffle=True, seed=train_config.seed)
     val_ds = make_dataset(*validation, batch_size=512)
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    (checkpoint_dir / KEY_FILE).write_text(json.dumps({"key": store.run_key(inputs)}))
     state = ResumableRun(checkpoint_dir, train_config.patience)
     all_callbacks = [
         keras.callbacks.BackupAndRestore(str(checkpoint_dir / "backup")),
+        RandomState(checkpoint_dir, train_ds),
         state,
         EpochLine(name, train_config.epochs),
         *(callbacks or []),
@@ -271,44 +324,54 @@ def train_model(
         best_epoch,
         data_checksum,
         seconds,
-        machine_info(),
+        machine_info() | {"training_workers": workers},
+        inputs,
     )
     save_run(run, checkpoint_dir, stem="final")
     return run
 
 
+def run_key_inputs(
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    threads: int | None = None,
+) -> dict:
+    """The key inputs of a run with `threads` threads (None: this process's)."""
+    threads = threads or tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
+    digest = store.data_digest(*train, *validation)
+    return store.key_inputs(model_config, train_config, digest, threads)
+
+
 def save_run(run: TrainingRun, folder: Path, stem: str | None = None) -> Path:
-    """Save `<stem>.keras` and its summary `<stem>.json` in `folder`; return the model path."""
+    """Save `<stem>.keras` and its summary `<stem>.json` in `folder`; return the model path.
+
+    A model already saved there under the same key is left as it is (same bytes, same time).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     stem = stem or run.name
     path = folder / f"{stem}.keras"
+    if run.key is not None and store.matching_model(folder, stem, run.key) == path:
+        return path
     run.model.save(path)
     (folder / f"{stem}.json").write_text(json.dumps(run.summary(), indent=2) + "\n")
     return path
 
 
-def load_finished_run(
-    checkpoint_dir: Path, model_config: ModelConfig, train_config: TrainConfig, checksum: str
-) -> TrainingRun | None:
-    """The finished run in `checkpoint_dir` if it was made with these configs and data."""
-    summary_path = checkpoint_dir / "final.json"
-    if not summary_path.is_file():
-        return None
-    summary = json.loads(summary_path.read_text())
-    same = (
-        summary["data_checksum"] == checksum
-        and summary["model_config"] == as_json(model_config)
-        and summary["train_config"] == as_json(train_config)
-    )
-    if not same:
-        shutil.rmtree(checkpoint_dir)  # stale state from another config would be resumed
-        return None
-    return run_from_summary(keras.models.load_model(checkpoint_dir / "final.keras"), summary)
+def load_finished_run(checkpoint_dir: Path, key: str) -> TrainingRun | None:
+    """The finished run in `checkpoint_dir` if it was made under `key`.
 
-
-def as_json(config) -> dict:
-    """A config as its JSON sidecar holds it (tuples become lists)."""
-    return json.loads(json.dumps(asdict(config)))
+    State made under another key (other configs, data, threads or training code) is removed:
+    resuming it would mix two runs.
+    """
+    if not checkpoint_dir.exists():
+        return None
+    if store.saved_key(checkpoint_dir / KEY_FILE) != key:
+        shutil.rmtree(checkpoint_dir)
+        return None
+    final = store.matching_model(checkpoint_dir, "final", key)
+    return None if final is None else load_run(final)
 
 
 def run_from_summary(model: keras.Model, summary: dict) -> TrainingRun:
@@ -325,6 +388,7 @@ def run_from_summary(model: keras.Model, summary: dict) -> TrainingRun:
         data_checksum=summary["data_checksum"],
         seconds=summary["seconds"],
         machine=summary.get("machine"),
+        key_inputs=summary.get("key_inputs"),
     )
 
 
@@ -343,10 +407,11 @@ def train_seeds(
     checkpoint_root: Path,
     data_checksum: str,
     workers: int = 1,
+    reuse: Path | None = None,
 ) -> list[TrainingRun]:
-    """Train one architecture once per seed (see `train_jobs` for `workers`)."""
+    """Train one architecture once per seed (see `train_jobs` for `workers` and `reuse`)."""
     jobs = [(model_config, replace(train_config, seed=seed)) for seed in seeds]
-    return train_jobs(jobs, train, validation, checkpoint_root, data_checksum, workers)
+    return train_jobs(jobs, train, validation, checkpoint_root, data_checksum, workers, reuse=reuse)
 
 
 Job = tuple[ModelConfig, TrainConfig]
@@ -358,6 +423,11 @@ def job_folder(checkpoint_root: Path, job: Job) -> Path:
     return checkpoint_root / f"{model_config.name}_seed{train_config.seed}"
 
 
+def job_name(job: Job) -> str:
+    model_config, train_config = job
+    return f"{model_config.name}_seed{train_config.seed}"
+
+
 def train_jobs(
     jobs: list[Job],
     train: tuple[np.ndarray, np.ndarray],
@@ -367,27 +437,51 @@ def train_jobs(
     workers: int = 1,
     folders: list[Path] | None = None,
     subsets: list[np.ndarray | None] | None = None,
+    reuse: Path | None = None,
 ) -> list[TrainingRun]:
     """Train each (architecture, recipe) job and return the runs in the jobs' order.
 
     Each job keeps its state in its entry of `folders` (default: `job_folder`) and trains on
     the training images at its entry of `subsets` (None: all of them; validation is shared).
-    With `workers` > 1 the jobs run in that many fresh processes, each limited to
-    cpu_count // workers threads: on a 2-core machine two one-thread runs finish sooner than
-    one two-thread run after another (1.17x for notebook 08's VGG-BN on the AVX2 CPU of the
-    canonical run; README, "Measured times"). A job's numbers depend on its thread count
-    (the sidecar records it), so a recipe is compared only with runs made the same way.
+    A job whose model is saved in `reuse` under the key this call would train it with is
+    loaded from there instead. With `workers` > 1 the jobs run in that many fresh processes
+    with cpu_count // workers threads each. A job's numbers depend on its thread count (its
+    key and sidecar record it), so a recipe is compared only with runs made the same way.
     """
     folders = folders or [job_folder(checkpoint_root, job) for job in jobs]
     subsets = subsets or [None] * len(jobs)
-    if workers > 1:  # even for one job, so that its thread count is the same as the others
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    runs: dict[int, TrainingRun] = {}
+    if reuse is not None:
+        for k, (job, subset) in enumerate(zip(jobs, subsets, strict=True)):
+            digest = store.data_digest(*subset_of(train, subset), *validation)
+            key = store.run_key(store.key_inputs(*job, digest, threads))
+            if (saved := store.matching_model(reuse, job_name(job), key)) is not None:
+                print(f"{job_name(job)}: reused {saved} (same key)", flush=True)
+                runs[k] = load_run(saved)
+    pending = [k for k in range(len(jobs)) if k not in runs]
+    if workers > 1 and pending:  # even for one job, so that its thread count is the same
         train_in_processes(
-            jobs, folders, train, validation, checkpoint_root, data_checksum, workers, subsets
+            [jobs[k] for k in pending],
+            [folders[k] for k in pending],
+            train,
+            validation,
+            checkpoint_root,
+            data_checksum,
+            workers,
+            [subsets[k] for k in pending],
         )
-    return [
-        train_model(*job, subset_of(train, subset), validation, folder, data_checksum)
-        for job, folder, subset in zip(jobs, folders, subsets, strict=True)
-    ]
+    for k in pending:  # after the workers, each is loaded from its finished state
+        runs[k] = train_model(
+            *jobs[k],
+            subset_of(train, subsets[k]),
+            validation,
+            folders[k],
+            data_checksum,
+            workers=workers,
+            threads=threads,
+        )
+    return [runs[k] for k in range(len(jobs))]
 
 
 def subset_of(
@@ -428,7 +522,7 @@ def train_in_processes(
                 paths,
                 folders[k],
                 data_checksum,
-                threads,
+                (workers, threads),
                 subset_paths[k],
             )
             for k in order
@@ -443,10 +537,13 @@ def train_job_in_worker(
     paths: list[Path],
     folder: Path,
     data_checksum: str,
-    threads: int,
+    layout: tuple[int, int],
     subset_path: Path | None = None,
 ) -> None:
-    """A worker process's entry point: set its threads, memory-map the arrays, train."""
+    """A worker process's entry point: set its threads, memory-map the arrays, train.
+
+    `layout` is (workers side by side, threads each)."""
+    workers, threads = layout
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     x, y, val_x, val_y = (np.load(path, mmap_mode="r") for path in paths)
@@ -457,6 +554,8 @@ def train_job_in_worker(
         (np.asarray(val_x), np.asarray(val_y)),
         folder,
         data_checksum,
+        workers=workers,
+        threads=threads,
     )
 
 

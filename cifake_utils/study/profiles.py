@@ -1,9 +1,27 @@
 """The two run profiles: `full` (the study) and `smoke` (a small real subset for CI)."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import project_root
+
+WORKERS_VARIABLE = "CIFAKE_WORKERS"  # training processes at a time (default: one per core)
+FRESH_VARIABLE = "CIFAKE_FRESH"  # "1": reuse no saved model, train everything from the data
+
+
+def default_workers() -> int:
+    """$CIFAKE_WORKERS, else the core count: one one-thread training process per core."""
+    setting = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise ValueError(f"{WORKERS_VARIABLE}={setting!r}: give a whole number of processes")
+        return int(setting)
+    return os.cpu_count() or 1
+
+
+def fresh_requested() -> bool:
+    return os.environ.get(FRESH_VARIABLE, "").strip() in {"1", "true", "yes"}
 
 
 @dataclass(frozen=True)
@@ -24,7 +42,17 @@ class Profile:
     # and 08 reuse: three, what their budgets afford on the slow 2-core CPU (README,
     # "Measured times").
     seeds: tuple[int, ...] = (0, 1, 2)
-    workers: int = 2  # training processes at a time (see `training.train_jobs`)
+    # Training processes at a time, each with `threads_per_worker` threads (see
+    # `training.train_jobs`): one thread each, so that a run's numbers depend on the CPU kind
+    # and not on how many cores the machine has.
+    workers: int = 1
+    # True: saved models are not reused (`make reproduce FRESH=1`), and training keeps its
+    # resumable state apart from the ordinary runs'.
+    fresh: bool = False
+
+    @property
+    def threads_per_worker(self) -> int:
+        return max(1, (os.cpu_count() or 1) // self.workers)
 
     @property
     def figures_dir(self) -> Path:
@@ -43,20 +71,30 @@ class Profile:
         return self.output_dir / "models"
 
     @property
+    def reusable_models_dir(self) -> Path | None:
+        """Where saved models may be reused from when their key matches (None when fresh)."""
+        return None if self.fresh else self.models_dir
+
+    @property
     def checkpoints_dir(self) -> Path:
         """Resumable training state; under data/, which git ignores."""
-        return project_root() / "data" / "checkpoints" / self.name
+        folder = f"{self.name}-fresh" if self.fresh else self.name
+        return project_root() / "data" / "checkpoints" / folder
 
     @property
     def report_dir(self) -> Path:
         return self.output_dir / "report"
 
 
-def get_profile(name: str) -> Profile:
-    """The `full` profile writes the canonical outputs/; `smoke` writes scratch/smoke/."""
-    root = project_root()
+def get_profile(name: str, root: Path | None = None) -> Profile:
+    """The `full` profile writes the canonical outputs/; `smoke` writes scratch/smoke/.
+
+    Workers and the fresh setting come from $CIFAKE_WORKERS and $CIFAKE_FRESH.
+    """
+    root = root or project_root()
+    setting = {"workers": default_workers(), "fresh": fresh_requested()}
     profiles = {
-        "full": Profile("full", None, None, root / "outputs", root / "notebooks"),
+        "full": Profile("full", None, None, root / "outputs", root / "notebooks", **setting),
         "smoke": Profile(
             "smoke",
             2_000,
@@ -67,6 +105,7 @@ def get_profile(name: str) -> Profile:
             headline_seeds=(0,),
             variant_seeds=(0,),
             seeds=(0,),
+            **setting,
         ),
     }
     if name not in profiles:

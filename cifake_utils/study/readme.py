@@ -1,10 +1,12 @@
 """Write generated tables into README.md between named markers, so no number is typed by hand."""
 
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from ..paths import project_root
+from ..tracing import README_SECTION_EVENT
 
 
 def markdown_table(table: pd.DataFrame, floatfmt: str = ".2f") -> str:
@@ -30,4 +32,5 @@ def update_section(name: str, content: str, readme: Path | None = None) -> Path:
     before, rest = text.split(start, 1)
     _, after = rest.split(end, 1)
     readme.write_text(f"{before}{start}\n{content.strip()}\n{end}{after}")
+    sys.audit(README_SECTION_EVENT, name)  # the provenance record notes which stage wrote it
     return readme

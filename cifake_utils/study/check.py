@@ -1,0 +1,124 @@
+"""Whether the committed study is what the code at HEAD produces, stage by stage.
+
+python -m cifake_utils.study.check [--profile full]   # exit 1, naming each stale stage and why
+
+A stage is current when its recorded cells, package modules, inputs, requirements and profile
+are those of the working tree, its recorded outputs and README sections are the files there,
+and it ran after every stage it reads from. Standard library only: no TensorFlow is imported.
+"""
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from ..paths import project_root
+from .profiles import Profile, get_profile
+from .provenance import (
+    cells_fingerprint,
+    code_hashes,
+    load_record,
+    notebook_code,
+    readme_sections,
+    requirement_hashes,
+    sha256_file,
+)
+from .stages import ALL_STAGES, REPORT, Stage, upstream
+
+
+def compare(kind: str, recorded: dict[str, str], current: dict[str, str | None]) -> list[str]:
+    """What differs between recorded and current hashes of the same names."""
+    problems = []
+    for name in sorted(set(recorded) | set(current)):
+        if name not in current:
+            problems.append(f"no longer imports {name}" if kind == "module" else "")
+        elif name not in recorded:
+            problems.append(f"now imports {name}" if kind == "module" else "")
+        elif current[name] is None:
+            problems.append(f"{kind} {name} is missing")
+        elif current[name] != recorded[name]:
+            problems.append(f"{kind} {name} changed")
+    return [problem for problem in problems if problem]
+
+
+def file_hashes(names, root: Path) -> dict[str, str | None]:
+    return {name: sha256_file(root / name) if (root / name).is_file() else None for name in names}
+
+
+def stage_code(stage: Stage, profile: Profile, root: Path) -> dict[str, str]:
+    """The current import closure of a stage, hashed."""
+    if stage.name == REPORT:
+        return code_hashes({"cifake_utils.study.report"}, root)
+    return notebook_code(root / "notebooks" / f"{stage.name}.ipynb", root)
+
+
+def stage_problems(stage: Stage, record: dict[str, dict], profile: Profile, root: Path) -> list:
+    """Why a stage's recorded run is not what the working tree would produce (empty: it is)."""
+    entry = record.get(stage.name)
+    if entry is None:
+        return ["never executed in this profile (no record)"]
+    problems = []
+    if stage.name != REPORT:
+        source = root / "notebooks" / f"{stage.name}.ipynb"
+        if cells_fingerprint(source) != entry["cells"]:
+            problems.append(f"its cells changed ({source.relative_to(root)})")
+        executed = profile.notebooks_dir / source.name
+        if not executed.is_file() or sha256_file(executed) != entry["executed"]:
+            problems.append("the executed notebook is not the one the recorded run wrote")
+    if entry["profile"] != profile.name:
+        problems.append(f"recorded for profile {entry['profile']}, not {profile.name}")
+    problems += compare("module", entry["code"], stage_code(stage, profile, root))
+    problems += compare("requirements file", entry["requirements"], requirement_hashes(root))
+    problems += compare("input", entry["deps"], file_hashes(entry["deps"], root))
+    outputs = compare("output", entry["outs"], file_hashes(entry["outs"], root))
+    problems += [f"{p} since the recorded run wrote it" for p in outputs]
+    sections = readme_sections(root)
+    problems += [
+        f"README section {name!r} is not what the recorded run wrote"
+        for name, digest in entry["readme_sections"].items()
+        if sections.get(name) != digest
+    ]
+    return problems + order_problems(stage, entry, record)
+
+
+def order_problems(stage: Stage, entry: dict, record: dict[str, dict]) -> list[str]:
+    """A stage must start after every stage it reads from ended, and read no other stage."""
+    problems = []
+    started = datetime.fromisoformat(entry["started"])
+    for need in stage.needs:
+        ended = record.get(need, {}).get("ended")
+        if ended is not None and datetime.fromisoformat(ended) > started:
+            problems.append(f"executed before {need}, which it reads, was executed again")
+    producers = {
+        out: name for name, other in record.items() if name != stage.name for out in other["outs"]
+    }
+    allowed = upstream(stage.name)
+    for dep in entry["deps"]:
+        producer = producers.get(dep)
+        if producer is not None and producer not in allowed:
+            problems.append(f"reads {dep}, written by {producer}, which it does not declare")
+    return problems
+
+
+def check(profile: Profile, root: Path | None = None) -> dict[str, list[str]]:
+    """Every stage's problems, by stage name, in execution order."""
+    root = root or project_root()
+    record = load_record(profile)
+    return {stage.name: stage_problems(stage, record, profile, root) for stage in ALL_STAGES}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each stale stage with its reasons; exit 1 if any, else 0."""
+    parser = argparse.ArgumentParser(prog="python -m cifake_utils.study.check")
+    parser.add_argument("--profile", default="full", choices=["full", "smoke"])
+    args = parser.parse_args(argv)
+    problems = {name: found for name, found in check(get_profile(args.profile)).items() if found}
+    for name, found in problems.items():
+        print(f"[check-outputs] {name} is stale:", *(f"  - {p}" for p in found), sep="\n")
+    if not problems:
+        print(f"[check-outputs] all {len(ALL_STAGES)} stages are what the code at HEAD produces")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

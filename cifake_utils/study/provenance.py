@@ -1,0 +1,178 @@
+"""The provenance record: what each notebook execution read, ran and wrote, by SHA-256.
+
+One JSON file per profile (`outputs/provenance.json` for the study) holds an entry per stage,
+in the manner of DVC's `dvc.lock`: the notebook's cells, the package modules it imports
+(directly or through others), the files it read and wrote, the README sections it wrote, the
+pinned requirements, the profile, the machine and thread layout, and when it ran. Standard
+library only, so that `make check-outputs` runs in seconds without TensorFlow.
+"""
+
+import hashlib
+import json
+import os
+import platform
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .imports import code_cell_imports, import_closure
+from .profiles import Profile
+
+RECORD_NAME = "provenance.json"
+RECORD_FORMAT = 1
+REQUIREMENTS = ("requirements.txt", "requirements-lock.txt")
+README = "README.md"
+# Never inputs or outputs of a stage: the environment, git, the decoded data and resumable
+# training state (both keyed by their own checksums), and the README (recorded by section).
+IGNORED_PREFIXES = (".venv/", ".git/", "data/", "build/", README)
+SECTION = re.compile(r"<!-- ([\w-]+):start -->\n(.*?)<!-- \1:end -->", re.DOTALL)
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def notebook_cells(notebook: Path) -> list[tuple[str, str]]:
+    """(type, source) of each cell but papermill's injected parameters, in order."""
+    cells = json.loads(notebook.read_text())["cells"]
+    return [
+        (cell["cell_type"], "".join(cell["source"]))
+        for cell in cells
+        if "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
+    ]
+
+
+def cells_fingerprint(notebook: Path) -> str:
+    """SHA-256 of a notebook's cells, blind to outputs and injected parameters: what changes
+    when the notebook is edited, not when it is run."""
+    return sha256_text(json.dumps(notebook_cells(notebook)))
+
+
+def relative(path: Path, root: Path) -> str:
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+def code_hashes(roots: set[str], root: Path) -> dict[str, str]:
+    """SHA-256 of every package module that importing `roots` runs, by path."""
+    closure = import_closure(roots, root / "cifake_utils")
+    return {relative(path, root): sha256_file(path) for path in closure.values()}
+
+
+def notebook_code(notebook: Path, root: Path) -> dict[str, str]:
+    """The import closure of a notebook's code cells, hashed."""
+    sources = [source for kind, source in notebook_cells(notebook) if kind == "code"]
+    return code_hashes(code_cell_imports(sources), root)
+
+
+def requirement_hashes(root: Path) -> dict[str, str]:
+    return {name: sha256_file(root / name) for name in REQUIREMENTS}
+
+
+def readme_sections(root: Path) -> dict[str, str]:
+    """SHA-256 of each generated README section's content, by name."""
+    text = (root / README).read_text()
+    return {name: sha256_text(content) for name, content in SECTION.findall(text)}
+
+
+def cpu() -> dict:
+    """The CPU's model name and instruction-set flags of note (Linux; elsewhere the platform)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.is_file():
+        return {"model": platform.processor() or platform.machine(), "flags": []}
+    fields: dict[str, str] = {}
+    for line in cpuinfo.read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    noted = ("avx", "fma", "amx")  # the flags that decide which oneDNN kernels run
+    flags = sorted(f for f in fields.get("flags", "").split() if f.startswith(noted))
+    return {"model": fields.get("model name", platform.machine()), "flags": flags}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def tracked(path: str, root: Path) -> str | None:
+    """The root-relative path of a traced file when it can be an input or output, else None."""
+    try:
+        name = relative(Path(path), root)
+    except ValueError:  # outside the project: the CIFAKE sources are recorded by checksum
+        return None
+    return None if name.startswith(IGNORED_PREFIXES) else name
+
+
+def read_trace(trace_file: Path, root: Path) -> tuple[set[str], set[str], set[str]]:
+    """(files read, files written, README sections written) from a tracing.py trace."""
+    reads, writes, sections = set(), set(), set()
+    lines = trace_file.read_text().splitlines() if trace_file.is_file() else []
+    for line in lines:
+        kind, _, value = line.partition("\t")
+        if kind == "s":
+            sections.add(value)
+        elif (name := tracked(value, root)) is not None:
+            (writes if kind == "w" else reads).add(name)
+    return reads, writes, sections
+
+
+def stage_entry(
+    code: dict[str, str],
+    trace: tuple[set[str], set[str], set[str]],
+    profile: Profile,
+    root: Path,
+    started: str,
+    extra: dict | None = None,
+) -> dict:
+    """The record of one execution, made right after it ended."""
+    reads, writes, sections = trace
+    record_file = relative(record_path(profile), root)
+    outs = {n: sha256_file(root / n) for n in sorted(writes) if (root / n).is_file()}
+    outs.pop(record_file, None)
+    deps = {n: sha256_file(root / n) for n in sorted(reads - writes) if (root / n).is_file()}
+    section_hashes = readme_sections(root)
+    return {
+        **(extra or {}),
+        "profile": profile.name,
+        "code": code,
+        "requirements": requirement_hashes(root),
+        "deps": deps,
+        "outs": outs,
+        "readme_sections": {name: section_hashes[name] for name in sorted(sections)},
+        "machine": {
+            **cpu(),
+            "cores": os.cpu_count(),
+            "training_workers": profile.workers,
+            "threads_per_worker": profile.threads_per_worker,
+        },
+        "started": started,
+        "ended": now(),
+    }
+
+
+def record_path(profile: Profile) -> Path:
+    return profile.output_dir / RECORD_NAME
+
+
+def load_record(profile: Profile) -> dict[str, dict]:
+    """The stages' entries, by stage name (empty when nothing was recorded yet)."""
+    path = record_path(profile)
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text())["stages"]
+
+
+def save_entry(profile: Profile, stage: str, entry: dict) -> None:
+    """Write one stage's entry into the record, keeping the others."""
+    stages = load_record(profile) | {stage: entry}
+    path = record_path(profile)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"format": RECORD_FORMAT, "stages": dict(sorted(stages.items()))}
+    path.write_text(json.dumps(document, indent=1) + "\n")

@@ -1,4 +1,8 @@
-"""The `cifake` console command: `cifake predict IMAGE_OR_FOLDER... [--model PATH] [--json]`."""
+"""The `cifake` console command: `cifake predict IMAGE_OR_FOLDER... [--model PATH] [--json]`.
+
+Each answer says first whether the image is in the detector's scope (`detector.scope`); an
+image out of scope is reported as such, with the model's score beside it, and exits 0.
+"""
 
 import argparse
 import csv
@@ -99,19 +103,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # TensorFlow loads here, after the arguments are checked.
     from .detector.predict import predict_image, save_png
+    from .detector.scope import resampling_accuracies
     from .images import ImageReadError
     from .models.saved import load_detector
+    from .study.artifacts import load_json
     from .study.profiles import get_profile
 
+    outputs = get_profile("full")
     try:
-        detector = load_detector(args.model, get_profile("full").models_dir)
+        detector = load_detector(args.model, outputs.models_dir)
     except (FileNotFoundError, ValueError, OSError, KeyError) as error:
         print(f"error: cannot load the model: {error}", file=sys.stderr)
         return 1
+    robustness_file = outputs.metrics_dir / "07_robustness.json"
+    robustness = load_json(robustness_file) if robustness_file.is_file() else None
+    resampling = resampling_accuracies(robustness)
     info = detector.info
     print(
         f"model {info.path} ({info.architecture}, seed {info.seed}), "
-        f"data checksum {info.data_checksum[:16]}",
+        f"data checksum {info.data_checksum[:16]}, temperature {info.temperature:.3f}"
+        + ("" if info.scope_reference else ", no feature reference: scope by size only"),
         file=sys.stderr,
     )
     rows = []
@@ -119,17 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     for number, path in enumerate(files, start=1):
         start = time.perf_counter()
         try:
-            result = predict_image(detector.model, path)
+            result = predict_image(detector, path, resampling=resampling)
         except ImageReadError as error:
             print(f"error: {error}", file=sys.stderr)
             errors.append(str(error))
             continue
-        row = {
-            "image": str(path),
-            "label": result.label,
-            "fake_probability": round(result.fake_probability, 6),
-            "seconds": round(time.perf_counter() - start, 3),
-        }
+        row = result_row(path, result, time.perf_counter() - start)
         if path in heatmaps:
             try:
                 heatmaps[path].parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(row))
         else:
             progress = f"[{number}/{len(files)}] " if several else ""
-            print(f"{progress}{path}  {result.label}  P(FAKE)={result.fake_probability:.4f}")
+            print(f"{progress}{path}  {answer_line(result)}")
     if args.csv and rows:
         try:
             write_csv(rows, args.csv)
@@ -151,12 +157,41 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.csv}: cannot write the CSV ({error.strerror})", file=sys.stderr)
             errors.append(str(error))
     if several:
+        out = sum(not r["in_scope"] for r in rows)
         print(
-            f"{len(rows)} classified ({sum(r['label'] == 'FAKE' for r in rows)} FAKE), "
+            f"{len(rows)} classified: {out} out of scope, "
+            f"{sum(r['in_scope'] and r['label'] == 'FAKE' for r in rows)} FAKE and "
+            f"{sum(r['in_scope'] and r['label'] == 'REAL' for r in rows)} REAL in scope; "
             f"{len(errors)} error(s)",
             file=sys.stderr,
         )
     return 1 if errors or not rows else 0
+
+
+def result_row(path: Path, result, seconds: float) -> dict:
+    """One image's answer as the JSON and CSV rows give it: scope first, then the verdict."""
+    scope = result.scope
+    return {
+        "image": str(path),
+        "in_scope": scope.in_scope,
+        "scope_reason": "; ".join(scope.reasons),
+        "original_size": f"{scope.original_size[0]}x{scope.original_size[1]}",
+        "atypicality": None if scope.score is None else round(scope.score, 4),
+        "atypicality_threshold": None if scope.threshold is None else round(scope.threshold, 4),
+        "label": result.label,
+        "fake_probability": round(result.fake_probability, 6),
+        "raw_fake_probability": round(result.raw_fake_probability, 6),
+        "seconds": round(seconds, 3),
+    }
+
+
+def answer_line(result) -> str:
+    """The one-line answer: the verdict in scope; "OUT OF SCOPE" and why, score secondary."""
+    score = f"{result.label}  P(FAKE)={result.fake_probability:.3f} (calibrated)"
+    if result.scope.in_scope:
+        return f"in scope  {score}"
+    reasons = "; ".join(result.scope.reasons)
+    return f"OUT OF SCOPE: {reasons}  (model's score, not to be relied on: {score})"
 
 
 def write_csv(rows: list[dict], path: Path) -> None:

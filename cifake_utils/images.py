@@ -100,7 +100,16 @@ def read_bytes(source: str | Path | bytes, name: str | None = None) -> tuple[byt
 
 
 def read_pixels(source: str | Path | bytes, name: str | None = None) -> np.ndarray:
-    """An image file (or its bytes) as the 32x32 RGB uint8 array the models see.
+    """An image file (or its bytes) as the 32x32 RGB uint8 array the models see (see
+    `read_image`, which also gives the size it had)."""
+    return read_image(source, name)[0]
+
+
+def read_image(
+    source: str | Path | bytes, name: str | None = None
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """An image file (or its bytes) as the 32x32 RGB uint8 array the models see, and its
+    original (width, height).
 
     PNG, JPEG (and MPO, as phones write it), WebP, BMP and GIF (first frame); the format is
     sniffed from the bytes, never from the name. EXIF orientation is applied; grayscale,
@@ -113,12 +122,13 @@ def read_pixels(source: str | Path | bytes, name: str | None = None) -> np.ndarr
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 check_declared_size(image, name)
+                size = image.size
                 image.seek(0)  # the first frame of a GIF or MPO
                 if image.format in ("JPEG", "MPO") and min(image.size) >= 2 * DRAFT_MIN_SIDE:
                     image.draft(image.mode, (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
                 check_working_memory(image, name)
                 image.load()
-                return prepare_image(image)
+                return prepare_image(image), size
     except ImageReadError:
         raise
     except UnidentifiedImageError:

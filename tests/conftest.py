@@ -89,7 +89,9 @@ def jpeg_bytes(size: tuple[int, int] = (32, 32), mode: str = "RGB") -> bytes:
 
 @pytest.fixture(scope="session")
 def tiny_trained_run(cifake: CifakeData, tmp_path_factory):
-    """A real Modified CNN2D trained for 2 epochs on 2,000 real CIFAKE images (seeded)."""
+    """A real Modified CNN2D trained for 2 epochs on 2,000 real CIFAKE images (seeded), with
+    its temperature and scope reference fitted as the notebooks fit them."""
+    from cifake_utils.detector.reference import calibrate_run
     from cifake_utils.models.architectures import ARCHITECTURES
     from cifake_utils.models.training import TrainConfig, train_model
 
@@ -103,7 +105,7 @@ def tiny_trained_run(cifake: CifakeData, tmp_path_factory):
         tmp_path_factory.mktemp("tiny_model"),
         cifake.checksum,
     )
-    return run
+    return calibrate_run(run, (train.images, train.labels), (validation.images, validation.labels))
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +120,14 @@ def tiny_model_path(tiny_trained_run, tmp_path_factory) -> Path:
     from cifake_utils.models.training import save_run
 
     return save_run(tiny_trained_run, tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def tiny_detector(tiny_model_path):
+    """`tiny_model_path` loaded as the command and the web app load a detector."""
+    from cifake_utils.models.saved import load_detector
+
+    return load_detector(tiny_model_path, tiny_model_path.parent)
 
 
 # --- The web app (flaskr's fixtures: app, client, and the login helpers) ---
@@ -156,10 +166,14 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def jpeg(real_jpegs) -> bytes:
-    """A real CIFAKE test JPEG."""
-    return real_jpegs["test/FAKE"][0][1]
+@pytest.fixture(scope="session")
+def jpeg(real_jpegs, tiny_detector) -> bytes:
+    """A real CIFAKE test JPEG that the tiny detector holds in scope: the most typical of twelve
+    in its features (any single image may be among the 5% held out of scope)."""
+    from cifake_utils.detector.predict import predict_image
+
+    candidates = [data for group in ("test/REAL", "test/FAKE") for _, data in real_jpegs[group]]
+    return min(candidates, key=lambda data: predict_image(tiny_detector, data).scope.score)
 
 
 def csrf_token(client, url: str = "/") -> str:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import skimage
 
 from .test_user_images import big_png_header
 
@@ -43,8 +44,9 @@ def test_one_image_prints_verdict_model_and_writes_a_heatmap(images, tiny_model_
     assert result.returncode == 0, result.stderr
     [line] = result.stdout.splitlines()
     assert line.startswith(str(image)) and ("REAL" in line or "FAKE" in line)
-    assert "P(FAKE)=" in line
+    assert "P(FAKE)=" in line and "(calibrated)" in line
     assert f"model {tiny_model_path}" in result.stderr and "data checksum" in result.stderr
+    assert "temperature" in result.stderr
     assert (tmp_path / "heat.png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -62,9 +64,14 @@ def test_folder_gives_a_table_a_csv_and_json(images, tiny_model_path, tmp_path):
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 4 and {row["label"] for row in rows} <= {"REAL", "FAKE"}
+    for row in rows:
+        assert row["original_size"] == "32x32" and row["atypicality_threshold"] > 0
+        assert row["in_scope"] == (row["atypicality"] <= row["atypicality_threshold"])
+        assert row["in_scope"] == (row["scope_reason"] == "")
     with open(tmp_path / "out.csv") as handle:
         table = list(csv.DictReader(handle))
     assert [row["image"] for row in table] == [row["image"] for row in rows]
+    assert {"in_scope", "scope_reason", "fake_probability", "raw_fake_probability"} <= set(table[0])
     assert "4 classified" in result.stderr
 
 
@@ -158,3 +165,28 @@ def test_a_heatmap_folder_works_for_one_image_too(images, tiny_model_path, tmp_p
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "heat" / f"{image.stem}_heatmap.png").is_file()
+
+
+def test_a_photograph_larger_than_32x32_is_out_of_scope_with_its_size_and_exits_0(
+    tiny_model_path, tmp_path
+):
+    photo = Path(skimage.data.__path__[0]) / "astronaut.png"
+    result = run("predict", str(photo), "--model", str(tiny_model_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    assert line.startswith(f"{photo}  OUT OF SCOPE: the image is 512x512 and had to be shrunk")
+    assert "model's score, not to be relied on" in line
+    as_json = run("predict", str(photo), "--model", str(tiny_model_path), "--json", cwd=tmp_path)
+    row = json.loads(as_json.stdout)
+    assert row["in_scope"] is False and row["original_size"] == "512x512"
+
+
+def test_cifake_test_images_are_judged_in_scope_by_the_served_model(images, tmp_path):
+    """The default model (outputs/models) holds most CIFAKE test images in scope."""
+    result = run("predict", str(images), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert any(row["in_scope"] for row in rows)
+    assert all(row["in_scope"] or row["scope_reason"].startswith("its features") for row in rows)
+    text = run("predict", str(sorted(images.iterdir())[0]), cwd=tmp_path).stdout
+    assert "in scope" in text or "OUT OF SCOPE: its features" in text

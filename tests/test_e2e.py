@@ -5,6 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import skimage
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -71,10 +72,10 @@ def browser(tmp_path):
 
 
 def test_a_person_uploads_a_cifake_image_and_sees_verdict_and_heatmap(
-    server, browser, tmp_path, real_jpegs
+    server, browser, tmp_path, jpeg
 ):
-    image = tmp_path / "fake.jpg"
-    image.write_bytes(real_jpegs["test/FAKE"][0][1])
+    image = tmp_path / "cifake.jpg"
+    image.write_bytes(jpeg)
     browser.get(server + "/")
     assert "Is this image real or AI-generated?" in browser.page_source
     browser.find_element(By.ID, "image-input").send_keys(str(image))
@@ -83,12 +84,30 @@ def test_a_person_uploads_a_cifake_image_and_sees_verdict_and_heatmap(
         ready.presence_of_element_located((By.ID, "verdict"))
     )
     assert verdict.text in {"REAL", "FAKE"}
+    assert browser.find_element(By.ID, "scope").text == f"Verdict: {verdict.text}"
     assert "Probability that the image is FAKE" in browser.find_element(By.ID, "probability").text
     heatmap = browser.find_element(By.ID, "heatmap")
     assert (
         browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", heatmap)
         == 128
     )
+
+
+def test_a_person_uploads_a_large_photograph_and_is_told_first_that_it_is_out_of_scope(
+    server, browser
+):
+    photo = Path(skimage.data.__path__[0]) / "astronaut.png"  # 512x512
+    browser.get(server + "/")
+    browser.find_element(By.ID, "image-input").send_keys(str(photo))
+    browser.find_element(By.ID, "submit").click()
+    heading = WebDriverWait(browser, 30).until(
+        ready.presence_of_element_located((By.TAG_NAME, "h1"))
+    )
+    assert heading.text == "Out of scope" and heading.get_attribute("id") == "scope"
+    assert "512x512" in browser.find_element(By.ID, "scope-reasons").text
+    assert "cannot be trusted" in browser.find_element(By.ID, "scope-plain").text
+    browser.find_element(By.LINK_TEXT, "What the study measured").click()
+    WebDriverWait(browser, 30).until(ready.title_contains("What the detector can judge"))
 
 
 def test_a_person_logs_in_as_admin_and_out(server, browser):

@@ -37,3 +37,45 @@ def test_no_close_call_and_no_photo_called_fake():
     assert "0 of the 1 real photographs" in text and "called FAKE:" in text
     assert findings.known_label("grace_hopper.jpg") == "REAL"
     assert findings.known_label("cifake_test_FAKE_1_x.png") == "FAKE"
+
+
+def test_scope_counts_come_from_the_in_scope_column():
+    rows = pd.DataFrame(
+        [
+            ("cifake_test_REAL_00001_ship.png", True, "REAL", 0.02),
+            ("cifake_test_FAKE_10001_dog.png", False, "FAKE", 0.9),
+            ("china.jpg", False, "FAKE", 0.92),
+            ("flower.jpg", False, "REAL", 0.27),
+        ],
+        columns=["image", "in scope", "verdict", "P(FAKE)"],
+    ).set_index("image")
+    text = findings.findings_markdown(rows)
+    assert "2 of the 2 photographs from outside CIFAKE are reported out of scope" in text
+    assert "and 1 of the 2 CIFAKE test images" in text
+
+
+def scope_rows(aucs: dict[str, float]) -> pd.DataFrame:
+    rows = [
+        ("CIFAKE test REAL", 0.04, 0.04, float("nan")),
+        ("CIFAKE test FAKE", 0.06, 0.06, float("nan")),
+    ]
+    rows += [(name, 0.5, 1.0 if "shrunk" in name else 0.5, auc) for name, auc in aucs.items()]
+    columns = ["images", "flagged_by_features", "out_of_scope", "roc_auc_against_cifake"]
+    return pd.DataFrame(rows, columns=columns).set_index("images")
+
+
+def test_scope_findings_name_where_the_feature_test_is_near_chance():
+    text = findings.scope_findings(
+        scope_rows({"uniform noise": 0.99, "crops shrunk": 0.55, "JPEG q95": 0.51}), 0.95
+    )
+    assert "keeps 96.0% of REAL, 94.0% of FAKE in scope" in text
+    assert "separates uniform noise best" in text and "JPEG q95 worst" in text
+    assert "For 2 of the 3 outside sets the feature test does not separate them" in text
+    assert "(ROC-AUC below 0.6: crops shrunk; JPEG q95)" in text
+    assert "crops shrunk: 100% out of scope by the whole rule against 50%" in text
+
+
+def test_scope_findings_say_when_the_feature_test_beats_chance_everywhere():
+    text = findings.scope_findings(scope_rows({"uniform noise": 0.99, "texture": 0.8}), 0.95)
+    assert "beats chance clearly (ROC-AUC at least 0.6) on all 2 outside sets" in text
+    assert "does not separate" not in text

@@ -2,15 +2,18 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
+import skimage
+from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import EnvironBuilder, encode_multipart
 
 from cifake_utils.decision import format_probability
 
 from .conftest import csrf_token, upload
-from .test_user_images import big_png_header
+from .test_user_images import big_png_header, encode
 
 
 def test_index_shows_the_upload_form_and_the_model(client):
@@ -27,8 +30,9 @@ def test_upload_shows_verdict_probability_image_and_heatmap(client, jpeg):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert re.search(r'<h1 id="scope" class="in-scope">Verdict: <span id="verdict"', page)
     assert re.search(r'id="verdict" class="verdict (real|fake)">(REAL|FAKE)<', page)
-    assert "Probability that the image is FAKE" in page
+    assert "Probability that the image is FAKE" in page and "calibrated" in page
     assert page.count('src="data:image/png;base64,') == 2
 
 
@@ -83,8 +87,14 @@ def test_missing_file_is_a_400(client):
 def test_api_returns_json_with_label_probability_and_heatmap(client, jpeg):
     response = client.post("/api/predict", data=upload(jpeg), content_type="multipart/form-data")
     body = response.get_json()
+    assert body["in_scope"] is True and body["scope_reasons"] == []
+    assert body["original_size"] == [32, 32]
+    assert body["atypicality"] <= body["atypicality_threshold"]
     assert body["label"] in {"REAL", "FAKE"}
-    assert 0 <= body["fake_probability"] <= 1
+    assert (
+        0 <= body["fake_probability"] <= 1
+        and body["fake_probability"] != body["raw_fake_probability"]
+    )
     assert body["model"] == "modified_cnn2d_seed0" and body["test_accuracy"] == 0.9123
     assert body["heatmap_png"].startswith("data:image/png;base64,")
 
@@ -154,3 +164,20 @@ def test_the_body_is_not_read_past_the_image_limit(app):
     response = app.test_client().open(builder)
     assert response.status_code == 413
     assert stream.tell() < 200_000  # refused from its length, not after reading it
+
+
+def test_a_large_photograph_leads_with_out_of_scope_and_links_the_measurements(client):
+    photo = encode(Image.open(Path(skimage.data.__path__[0]) / "astronaut.png"), "JPEG")
+    response = client.post(
+        "/predict",
+        data={"csrf_token": csrf_token(client), "image": (io.BytesIO(photo), "astronaut.jpg")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<h1 id="scope" class="out-of-scope">Out of scope</h1>' in page
+    assert page.index("Out of scope") < page.index('id="verdict"')  # the score comes second
+    assert "the image is 512x512 and had to be shrunk to 32x32" in page
+    assert 'href="/scope"' in page
+    about = client.get("/scope").get_data(as_text=True)
+    assert "What the detector can judge" in about

@@ -1,7 +1,12 @@
 """Grad-CAM's faithfulness per model, side by side: how often its maps beat the model-agnostic
 baselines (notebook 05's paired tests), and its mean scores."""
 
+import keras
+import numpy as np
 import pandas as pd
+
+from ..decision import predict_labels
+from ..explain import analysis
 
 METHOD = "Grad-CAM"
 # (test, score, what a better map does): the scores shown beside the verdict counts.
@@ -34,3 +39,22 @@ def gradcam_table(tests: dict[str, pd.DataFrame], means: dict[str, pd.DataFrame]
             )
         rows.append(row)
     return pd.DataFrame(rows).set_index("model")
+
+
+def gradcam_faithfulness(
+    models: dict[str, keras.Model],
+    fake_probability: dict[str, np.ndarray],
+    images: np.ndarray,
+    seed: int,
+) -> pd.DataFrame:
+    """`gradcam_table` for each named model: its Grad-CAM maps of its own verdicts on
+    `images` against notebook 05's model-agnostic baselines, by notebook 05's scores."""
+    tests, means = {}, {}
+    for name, model in models.items():
+        targets = predict_labels(fake_probability[name])
+        maps = analysis.model_maps(model, images, targets, methods=(METHOD,))
+        map_sets = maps.placed | analysis.baseline_maps(images, maps, seed)
+        scores, _ = analysis.faithfulness_scores(model, images, targets, map_sets, seed)
+        tests[name] = analysis.faithfulness_tests(scores, [METHOD])
+        means[name] = analysis.mean_scores(scores)
+    return gradcam_table(tests, means)

@@ -1,14 +1,18 @@
-"""The demo's image set: CIFAKE test images written as files, and photos that are not CIFAKE."""
+"""The demo's image set (CIFAKE test images written as files, photos that are not CIFAKE) and
+the summary of the model it demonstrates."""
 
 from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import sklearn
 from PIL import Image
 
 from ..constants import CIFAR10_CLASSES, LABELS
 from ..data.loading import CifakeSplit
+from ..models.saved import ModelInfo
+from .predict import Prediction
 
 
 def write_cifake_examples(test: CifakeSplit, folder: Path, per_label: int, seed: int) -> list[Path]:
@@ -35,3 +39,37 @@ def bundled_photos() -> list[Path]:
         sklearn_images / "flower.jpg",
         matplotlib_images / "grace_hopper.jpg",
     ]
+
+
+def model_summary(info: ModelInfo) -> pd.Series:
+    """What notebook 06 shows of the served model: its file, training, calibration and scope."""
+    reference = info.scope_reference or {}
+    return pd.Series(
+        {
+            "path": str(info.path),
+            "architecture": info.architecture,
+            "seed": info.seed,
+            "validation accuracy": info.validation_accuracy,
+            "temperature": info.temperature,
+            "feature atypicality threshold": reference.get("threshold"),
+            "reference training images": reference.get("train_images"),
+        },
+        name="value",
+    )
+
+
+def prediction_table(results: dict[str, Prediction]) -> pd.DataFrame:
+    """One row per image: its scope (and why not), the verdict, calibrated and raw P(FAKE)."""
+    return pd.DataFrame(
+        [
+            {
+                "image": name,
+                "in scope": result.scope.in_scope,
+                "why not": "; ".join(result.scope.reasons),
+                "verdict": result.label,
+                "P(FAKE)": result.fake_probability,
+                "raw P(FAKE)": result.raw_fake_probability,
+            }
+            for name, result in results.items()
+        ]
+    ).set_index("image")

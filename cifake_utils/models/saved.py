@@ -22,6 +22,8 @@ class ModelInfo:
     seed: int
     data_checksum: str
     validation_accuracy: float
+    temperature: float = 1.0  # divides the logit of P(FAKE); 1: not calibrated
+    scope_reference: dict | None = None  # the scope rule's feature reference (detector.scope)
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,15 @@ def read_model_info(path: Path) -> ModelInfo:
     if not sidecar.is_file():
         raise FileNotFoundError(f"{sidecar}: the model's JSON sidecar is missing")
     summary = json.loads(sidecar.read_text())
+    calibration = summary.get("calibration") or {}
     return ModelInfo(
         path,
         summary["architecture"],
         summary["seed"],
         summary["data_checksum"],
         summary["validation"]["accuracy"],
+        calibration.get("temperature", 1.0),
+        calibration.get("scope"),
     )
 
 

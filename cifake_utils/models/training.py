@@ -81,6 +81,8 @@ class TrainingRun:
     # The machine and thread counts it trained with (a worker's, not the process saving it).
     machine: dict | None = None
     key_inputs: dict | None = None  # what its weights depend on (`store.key_inputs`)
+    # Fitted after training (detector.reference): temperature and the scope's feature reference.
+    calibration: dict | None = None
 
     @property
     def key(self) -> str | None:
@@ -120,6 +122,7 @@ class TrainingRun:
             "machine": self.machine or machine_info(),
             "key": self.key,
             "key_inputs": self.key_inputs,
+            "calibration": self.calibration,
         }
 
 
@@ -347,15 +350,17 @@ def run_key_inputs(
 def save_run(run: TrainingRun, folder: Path, stem: str | None = None) -> Path:
     """Save `<stem>.keras` and its summary `<stem>.json` in `folder`; return the model path.
 
-    A model already saved there under the same key is left as it is (same bytes, same time).
+    A model already saved there under the same key is left as it is (same bytes), and so is a
+    sidecar that already says the same.
     """
     folder.mkdir(parents=True, exist_ok=True)
     stem = stem or run.name
-    path = folder / f"{stem}.keras"
-    if run.key is not None and store.matching_model(folder, stem, run.key) == path:
-        return path
-    run.model.save(path)
-    (folder / f"{stem}.json").write_text(json.dumps(run.summary(), indent=2) + "\n")
+    path, sidecar = folder / f"{stem}.keras", folder / f"{stem}.json"
+    summary = json.dumps(run.summary(), indent=2) + "\n"
+    if run.key is None or store.matching_model(folder, stem, run.key) != path:
+        run.model.save(path)
+    if not sidecar.is_file() or sidecar.read_text() != summary:
+        sidecar.write_text(summary)
     return path
 
 
@@ -389,6 +394,7 @@ def run_from_summary(model: keras.Model, summary: dict) -> TrainingRun:
         seconds=summary["seconds"],
         machine=summary.get("machine"),
         key_inputs=summary.get("key_inputs"),
+        calibration=summary.get("calibration"),
     )
 
 

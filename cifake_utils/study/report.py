@@ -1,12 +1,13 @@
-"""Render executed notebooks to HTML with an index of every notebook, figure and metrics file."""
+"""The report's front page: the abstract and an index of every executed notebook, figure and
+metrics file."""
 
 import html
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter
 
 from .abstract import abstract_sentences
 from .profiles import Profile
@@ -44,17 +45,19 @@ def training_machines(models_dir: Path) -> list[str]:
 
 
 def build_report(profile: Profile) -> Path:
-    """Write `report/<notebook>.html` for each executed notebook and `report/index.html`."""
+    """Write `report/index.html`: the abstract, and links to each executed notebook (which
+    holds every figure and table already, so the report does not copy them), to each figure
+    and metrics file, and the machines the models were trained on."""
     report_dir = profile.report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
+    for stale in report_dir.glob("*.html"):  # pages of notebooks, no longer rendered
+        if stale.name != "index.html":
+            stale.unlink()
     notebook_links = []
     for path in sorted(profile.notebooks_dir.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        body, _ = exporter.from_notebook_node(notebook)
-        target = report_dir / f"{path.stem}.html"
-        target.write_text(body, encoding="utf-8")
-        notebook_links.append((target.name, notebook_title(notebook, path.stem)))
+        href = Path(os.path.relpath(path, report_dir)).as_posix()
+        notebook_links.append((href, notebook_title(notebook, path.stem)))
     figures = sorted(profile.figures_dir.glob("*.png"))
     metrics = sorted(p for p in profile.metrics_dir.glob("*") if p.suffix in {".json", ".csv"})
     index = report_dir / "index.html"

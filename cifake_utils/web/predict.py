@@ -8,6 +8,7 @@ from ..decision import format_probability
 from ..detector.predict import Prediction, predict_image
 from ..images import ImageReadError
 from ..models.architectures import DISPLAY_NAMES
+from ..robustness.findings import user_guidance
 from .encoding import png_data_uri
 from .extensions import limiter
 from .serving import registry
@@ -47,7 +48,8 @@ def classify(data: bytes) -> Prediction:
         abort(503, "The server is busy; try again in a moment.")
     try:
         # The client's file name is never used, not even in messages.
-        return predict_image(registry().current().model, data, "the upload")
+        models = registry()
+        return predict_image(models.current(), data, "the upload", models.resampling)
     finally:
         slots.release()
 
@@ -78,6 +80,7 @@ def predict_page():
         "result.html",
         result=result,
         probability=format_probability(result.fake_probability),
+        raw_probability=format_probability(result.raw_fake_probability),
         image_uri=png_data_uri(result.pixels, scale=4),
         overlay_uri=png_data_uri(result.overlay),
         **page_context(),
@@ -93,16 +96,31 @@ def api_predict():
     except ImageReadError as error:
         return jsonify({"error": str(error)}), 400
     info = registry().current().info
+    scope = result.scope
     return jsonify(
         {
+            "in_scope": scope.in_scope,
+            "scope_reasons": list(scope.reasons),
+            "original_size": list(scope.original_size),
+            "atypicality": scope.score,
+            "atypicality_threshold": scope.threshold,
             "label": result.label,
             "fake_probability": result.fake_probability,
+            "raw_fake_probability": result.raw_fake_probability,
             "model": info.path.stem,
             "data_checksum": info.data_checksum,
             "test_accuracy": registry().test_accuracy(info),
             "heatmap_png": png_data_uri(result.overlay),
         }
     )
+
+
+@bp.get("/scope")
+def scope_page():
+    """What the study measured about the detector's limits, for a user (notebook 07)."""
+    guidance = user_guidance(registry().robustness)
+    items = [line.removeprefix("- ").replace("**", "") for line in guidance.splitlines()]
+    return render_template("scope.html", items=items, **page_context())
 
 
 def init_app(app: Flask) -> None:

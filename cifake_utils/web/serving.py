@@ -1,11 +1,13 @@
 """Which trained models the app can serve, the one it serves now, and their test accuracy."""
 
 import csv
+import json
 import threading
 from pathlib import Path
 
 from flask import Flask, current_app
 
+from ..detector.scope import resampling_accuracies
 from ..models.saved import Detector, ModelInfo, available_models, default_model_path, load_detector
 from .instance import write_private
 
@@ -13,11 +15,14 @@ from .instance import write_private
 class ModelRegistry:
     """The saved models in one folder; loads each (and its sidecar) once, on first use."""
 
-    def __init__(self, models_dir: Path, test_metrics: Path, state_file: Path):
+    def __init__(self, models_dir: Path, metrics_dir: Path, state_file: Path):
         self.models_dir, self.state_file = models_dir, state_file
         self._loaded: dict[str, Detector] = {}
         self._lock = threading.Lock()
-        self._test_accuracy = read_test_accuracy(test_metrics)
+        self._test_accuracy = read_test_accuracy(metrics_dir / "04_test_metrics_per_run.csv")
+        # Notebook 07's measurements: what a user is told about an image's scope.
+        self.robustness = read_json(metrics_dir / "07_robustness.json")
+        self.resampling = resampling_accuracies(self.robustness)
         self._available = available_models(models_dir)
         saved = state_file.read_text().strip() if state_file.is_file() else ""
         names = {info.path.stem for info in self._available}
@@ -53,6 +58,11 @@ class ModelRegistry:
         return self._test_accuracy.get((info.architecture, info.seed))
 
 
+def read_json(path: Path) -> dict | None:
+    """A metrics file's content (None when the notebook that writes it has not run)."""
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def read_test_accuracy(table: Path) -> dict[tuple[str, int], float]:
     """{(architecture, seed): test accuracy} from notebook 04's per-run table (empty if none)."""
     if not table.is_file():
@@ -68,7 +78,7 @@ def init_app(app: Flask) -> None:
     """Load the served model once, when the app is created."""
     app.extensions["cifake_models"] = ModelRegistry(
         Path(app.config["MODELS_DIR"]),
-        Path(app.config["METRICS_DIR"]) / "04_test_metrics_per_run.csv",
+        Path(app.config["METRICS_DIR"]),
         Path(app.instance_path) / "serving_model.txt",
     )
 

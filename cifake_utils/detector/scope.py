@@ -1,0 +1,146 @@
+"""Whether an image is inside what a detector was trained and validated on, and why not.
+
+Two tests, both decided here so that notebook 06, the command and the web app agree:
+- size: CIFAKE's images are 32x32; any other image was resampled to 32x32 first, and notebook
+  07 measured resampling to destroy the cue the detectors use;
+- features: how atypical the Mahalanobis distance of the image's penultimate-layer features to
+  the nearer class of the training images is (Lee et al., 2018). The test is two-sided: blurred
+  and flat images lie *closer* to the class means than CIFAKE's own images, so the score is the
+  distance's log-ratio to the median validation distance, in either direction, and its
+  threshold keeps a chosen share of CIFAKE's validation images in scope.
+"""
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from ..constants import IMAGE_SIZE
+from ..data.pipeline import make_dataset
+
+KEEP_IN_SCOPE = 0.95  # share of CIFAKE validation images the feature threshold keeps
+RESAMPLING = "2x down and up"  # notebook 07's transformation that a shrunk image stands for
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The scope decision for one image: in scope, or out of scope and why."""
+
+    in_scope: bool
+    reasons: tuple[str, ...]  # empty when in scope
+    original_size: tuple[int, int]  # (width, height) before any resampling
+    score: float | None  # how atypical the features are (None: no reference)
+    threshold: float | None
+
+    @property
+    def summary(self) -> str:
+        return "in scope" if self.in_scope else "out of scope: " + "; ".join(self.reasons)
+
+
+def feature_model(model: keras.Model) -> keras.Model:
+    """The model up to the input of its output layer: the features the verdict is made from."""
+    return keras.Model(model.input, model.layers[-1].input)
+
+
+def features(extractor: keras.Model, images: np.ndarray) -> np.ndarray:
+    """Penultimate-layer features of uint8 images, as float64."""
+    labels = np.zeros(len(images), dtype=np.uint8)
+    dataset = make_dataset(images, labels, batch_size=1024).map(lambda x, _: x)
+    return extractor.predict(dataset, verbose=0).astype(np.float64)
+
+
+def fit_gaussian(train_features: np.ndarray, labels: np.ndarray) -> dict:
+    """Class means and the precision of the shared (tied) covariance, as JSON-ready lists."""
+    means = np.stack([train_features[labels == label].mean(axis=0) for label in (0, 1)])
+    centred = train_features - means[labels]
+    covariance = centred.T @ centred / len(centred)
+    ridge = 1e-6 * np.trace(covariance) / len(covariance)  # dead ReLU units have no variance
+    precision = np.linalg.inv(covariance + ridge * np.eye(len(covariance)))
+    return {"means": means.tolist(), "precision": precision.tolist()}
+
+
+def mahalanobis(feature_rows: np.ndarray, gaussian: dict) -> np.ndarray:
+    """Each row's squared Mahalanobis distance to the nearer class mean."""
+    means, precision = np.asarray(gaussian["means"]), np.asarray(gaussian["precision"])
+    distances = []
+    for mean in means:
+        centred = feature_rows - mean
+        distances.append(np.einsum("ij,jk,ik->i", centred, precision, centred))
+    return np.min(distances, axis=0)
+
+
+def atypicality(distances: np.ndarray, reference: dict) -> np.ndarray:
+    """|log(distance / median validation distance)|: 0 for a typical image, large when its
+    features lie far from the training images or unusually close to a class mean."""
+    return np.abs(np.log(np.maximum(distances, 1e-12)) - reference["log_median"])
+
+
+def fit_scope(
+    model: keras.Model,
+    train: tuple[np.ndarray, np.ndarray],
+    validation_images: np.ndarray,
+    keep: float = KEEP_IN_SCOPE,
+) -> dict:
+    """The feature reference of a model: its training images' Gaussian and the atypicality that
+    keeps `keep` of the validation images in scope (JSON-ready, stored in the sidecar)."""
+    extractor = feature_model(model)
+    gaussian = fit_gaussian(features(extractor, train[0]), np.asarray(train[1]))
+    validation_distance = mahalanobis(features(extractor, validation_images), gaussian)
+    log_median = float(np.median(np.log(np.maximum(validation_distance, 1e-12))))
+    scores = atypicality(validation_distance, {"log_median": log_median})
+    return {
+        "layer": model.layers[-2].name,
+        **gaussian,
+        "log_median": log_median,
+        "threshold": float(np.quantile(scores, keep)),
+        "keep": keep,
+        "train_images": int(len(train[1])),
+        "validation_images": int(len(validation_images)),
+    }
+
+
+def resampling_accuracies(robustness: dict | None) -> dict[str, float]:
+    """Notebook 07's accuracy after 2x down-and-up resampling, by architecture (mean of seeds)."""
+    if not robustness:
+        return {}
+    return {
+        row["architecture"]: row["accuracy"]
+        for row in robustness.get("grid", [])
+        if row["corruption"] == RESAMPLING
+    }
+
+
+def size_reason(size: tuple[int, int], accuracies: dict[str, float]) -> str | None:
+    """Why an image of `size` is out of scope (None for 32x32)."""
+    width, height = size
+    if (width, height) == (IMAGE_SIZE, IMAGE_SIZE):
+        return None
+    change = "shrunk" if min(width, height) > IMAGE_SIZE else "enlarged"
+    reason = f"the image is {width}x{height} and had to be {change} to 32x32"
+    if accuracies:
+        low, high = min(accuracies.values()), max(accuracies.values())
+        measured = f"{100 * low:.1f}%" if low == high else f"{100 * low:.1f}–{100 * high:.1f}%"
+        reason += (
+            f"; notebook 07 measured a far milder resampling (2x down and up) to take the "
+            f"detectors to {measured} accuracy on CIFAKE, near chance (50%)"
+        )
+    return reason
+
+
+def assess(
+    size: tuple[int, int],
+    score: float | None,
+    threshold: float | None,
+    accuracies: dict[str, float],
+) -> Scope:
+    """The scope of one image from its original size and its features' atypicality."""
+    reasons = []
+    if (why := size_reason(size, accuracies)) is not None:
+        reasons.append(why)
+    if score is not None and threshold is not None and score > threshold:
+        reasons.append(
+            "its features are less typical of CIFAKE's training images than those of "
+            f"{100 * KEEP_IN_SCOPE:.0f}% of CIFAKE's validation images "
+            f"(atypicality {score:.2f} > {threshold:.2f})"
+        )
+    return Scope(not reasons, tuple(reasons), size, score, threshold)

@@ -1,0 +1,82 @@
+"""The scope rule and the temperature: what every answer of the detector leads with."""
+
+import numpy as np
+import pytest
+import skimage
+
+from cifake_utils.detector import scope
+from cifake_utils.detector.predict import predict_image
+from cifake_utils.evaluation.metrics import expected_calibration_error
+from cifake_utils.models.calibration import apply_temperature, fit_temperature
+
+ASTRONAUT = skimage.data.__path__[0] + "/astronaut.png"  # 512x512, shipped with scikit-image
+
+
+@pytest.mark.parametrize("true_temperature", [0.5, 2.0])
+def test_temperature_is_fitted_on_both_sides_of_one(true_temperature):
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, 20_000)
+    labels = rng.random(20_000) < 1 / (1 + np.exp(-z / true_temperature))
+    raw = 1 / (1 + np.exp(-z))
+    fitted = fit_temperature(raw, labels)
+    assert fitted == pytest.approx(true_temperature, rel=0.1)
+    calibrated = apply_temperature(raw, fitted)
+    assert expected_calibration_error(labels, calibrated) < expected_calibration_error(labels, raw)
+    np.testing.assert_array_equal(calibrated >= 0.5, raw >= 0.5)  # verdicts never change
+
+
+def test_only_a_32x32_image_passes_the_size_rule():
+    assert scope.size_reason((32, 32), {}) is None
+    shrunk = scope.size_reason((4032, 3024), {"cnn2d": 0.581, "vgg_bn": 0.574})
+    assert shrunk.startswith("the image is 4032x3024 and had to be shrunk to 32x32")
+    assert "57.4–58.1% accuracy on CIFAKE" in shrunk
+    assert "enlarged" in scope.size_reason((16, 16), {})
+
+
+def test_assess_leads_with_each_reason_it_finds():
+    inside = scope.assess((32, 32), 1.0, 2.0, {})
+    assert inside.in_scope and inside.summary == "in scope"
+    far = scope.assess((32, 32), 3.0, 2.0, {})
+    assert not far.in_scope and "(atypicality 3.00 > 2.00)" in far.reasons[0]
+    both = scope.assess((64, 64), 3.0, 2.0, {})
+    assert len(both.reasons) == 2 and both.summary.startswith("out of scope: the image is 64x64")
+    no_reference = scope.assess((32, 32), None, None, {})
+    assert no_reference.in_scope
+
+
+def test_threshold_keeps_the_chosen_share_of_validation_images(tiny_trained_run, cifake):
+    reference = tiny_trained_run.calibration["scope"]
+    validation = cifake.train.subset(np.arange(25, 100_000, 250))
+    extractor = scope.feature_model(tiny_trained_run.model)
+    distances = scope.mahalanobis(scope.features(extractor, validation.images), reference)
+    scores = scope.atypicality(distances, reference)
+    kept = np.mean(scores <= reference["threshold"])
+    assert kept == pytest.approx(scope.KEEP_IN_SCOPE, abs=0.01)
+    assert np.median(np.log(distances)) == pytest.approx(reference["log_median"])
+    # Images of nothing like CIFAKE (uniform noise) are less typical than validation images.
+    noise = np.random.default_rng(0).integers(0, 256, (200, 32, 32, 3), dtype=np.uint8)
+    noise_distances = scope.mahalanobis(scope.features(extractor, noise), reference)
+    assert np.median(scope.atypicality(noise_distances, reference)) > np.median(scores)
+
+
+def test_atypicality_is_two_sided():
+    reference = {"log_median": np.log(100.0)}
+    scores = scope.atypicality(np.array([100.0, 1000.0, 10.0]), reference)
+    np.testing.assert_allclose(scores, [0.0, np.log(10), np.log(10)])
+
+
+def test_a_large_photograph_is_out_of_scope_with_its_size(tiny_detector):
+    answer = predict_image(tiny_detector, ASTRONAUT, resampling={"cnn2d": 0.58})
+    assert not answer.scope.in_scope
+    assert answer.scope.original_size == (512, 512)
+    assert answer.scope.reasons[0].startswith("the image is 512x512 and had to be shrunk")
+    assert answer.label in {"REAL", "FAKE"}  # the score is still there, secondary
+
+
+def test_robustness_metrics_give_the_resampling_accuracy_per_architecture():
+    grid = [
+        {"architecture": "cnn2d", "corruption": "2x down and up", "accuracy": 0.58},
+        {"architecture": "cnn2d", "corruption": "JPEG q50", "accuracy": 0.9},
+    ]
+    assert scope.resampling_accuracies({"grid": grid}) == {"cnn2d": 0.58}
+    assert scope.resampling_accuracies(None) == {}

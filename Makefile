@@ -39,12 +39,12 @@ check-outputs:
 # The beyond-the-paper model's search on validation (3 runs of up to 15 minutes). Its table
 # is committed; notebook 08 trains the candidate it chose.
 beyond-search: $(SETUP_STAMP)
-	$(PY) -m cifake_utils.beyond.search --profile full
+	$(PY) -m cifake_utils.search.beyond_search --profile full
 
 # The training-recipe search on validation (about an hour on two cores). Its table is
 # committed; `make reproduce` trains the recipes it chose and does not rerun it.
 recipe-search: $(SETUP_STAMP)
-	$(PY) -m cifake_utils.study.recipe_search --profile full
+	$(PY) -m cifake_utils.search.recipe_search --profile full
 
 # Execute every notebook again even if nothing changed (saved models with a matching key and
 # the decoded-data cache are still reused).

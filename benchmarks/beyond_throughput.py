@@ -20,8 +20,9 @@ from cifake_utils.data.pipeline import make_dataset
 from cifake_utils.machine import machine_info
 from cifake_utils.models.architectures import ARCHITECTURES, BEYOND, ModelConfig, build_model
 from cifake_utils.models.training import TrainConfig, compile_model, set_seed
-from cifake_utils.study.inputs import load_study_data
-from cifake_utils.study.profiles import get_profile
+from cifake_utils.project.benchmarks import save_benchmark
+from cifake_utils.project.inputs import load_study_data
+from cifake_utils.project.profiles import get_profile
 
 TRAIN_IMAGES = 90_000  # the full profile's training split
 BUDGET_SECONDS = 15 * 60  # the beyond-the-paper issue's training budget per seed
@@ -71,7 +72,7 @@ def main() -> None:
         f"{'model':<22} {'policy':<15} {'params':>9} {'images/s':>9} {'vs CNN2D':>9} "
         f"{'epochs/15 min':>14}"
     )
-    yardstick = None
+    yardstick, rows = None, []
     for name, config in candidates().items():
         parameters = build_model(config).count_params()
         for policy in policies:
@@ -82,6 +83,18 @@ def main() -> None:
                 f"{name:<22} {policy:<15} {parameters:>9,} {speed:>9,.0f} "
                 f"{speed / yardstick:>8.2f}x {epochs:>14.1f}"
             )
+            rows.append(
+                {
+                    "model": name,
+                    "policy": policy,
+                    "parameters": f"{parameters:,}",
+                    "images/s": f"{speed:,.0f}",
+                    "vs CNN2D": f"{speed / yardstick:.2f}x",
+                    "epochs in 15 min": f"{epochs:.1f}",
+                }
+            )
+    notes = f"Both threads, batch {args.batch_size}, {args.steps} timed steps after a warm-up."
+    save_benchmark("beyond_throughput", "make benchmark-beyond", rows, notes)
 
 
 if __name__ == "__main__":

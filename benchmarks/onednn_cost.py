@@ -23,6 +23,7 @@ from cifake_utils.data.pipeline import make_dataset
 from cifake_utils.machine import onednn_setting
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
 from cifake_utils.models.training import TrainConfig, compile_model, set_seed
+from cifake_utils.project.benchmarks import save_benchmark
 
 IMAGES = 30_000
 SETTINGS = {"on": "1", "off": "0"}
@@ -64,6 +65,19 @@ def main() -> None:
     off = min(run["seconds"] for run in results["off"])
     same = results["on"][0]["weights"] == results["off"][0]["weights"]
     print(f"oneDNN off / on time ratio: {off / on:.2f}; on and off give the same weights: {same}")
+    rows = [
+        {
+            "oneDNN": name,
+            "seconds per epoch (two processes)": ", ".join(f"{r['seconds']:.1f}" for r in runs),
+            "bit-identical in both": runs[0]["weights"] == runs[1]["weights"],
+        }
+        for name, runs in results.items()
+    ]
+    notes = (
+        f"One epoch of CNN2D on {IMAGES:,} images: off takes {off / on:.2f}x the time of on; "
+        f"on and off give {'the same' if same else 'different'} weights."
+    )
+    save_benchmark("onednn_cost", "make benchmark-onednn", rows, notes)
 
 
 if __name__ == "__main__":

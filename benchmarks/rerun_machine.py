@@ -17,10 +17,12 @@ from rerun_threads import canonical_test_accuracies
 
 from cifake_utils.decision import predict_labels
 from cifake_utils.models.inference import predict_fake_probability
-from cifake_utils.models.training import load_run, train_jobs
-from cifake_utils.study.inputs import load_study_data
-from cifake_utils.study.profiles import get_profile
-from cifake_utils.study.recipe_search import chosen_recipe
+from cifake_utils.models.jobs import TrainingData, train_jobs
+from cifake_utils.models.training import load_run
+from cifake_utils.project.benchmarks import save_benchmark
+from cifake_utils.project.inputs import load_study_data
+from cifake_utils.project.profiles import get_profile
+from cifake_utils.search.recipe_search import chosen_recipe
 
 
 def first_difference(canonical: list[float], rerun: list[float]) -> int | None:
@@ -43,7 +45,8 @@ def main() -> None:
     workers = profile.workers  # the canonical layout: cores // workers threads per worker
     train, validation = study.arrays("train"), study.arrays("validation")
     checksum = study.data.checksum
-    [rerun] = train_jobs([job], train, validation, folder.parent, checksum, workers, [folder])
+    data = TrainingData(train, validation, folder.parent, checksum, workers)
+    [rerun] = train_jobs([job], data, [folder])
     original = load_run(profile.models_dir / f"cnn2d_seed{seed}.keras")
     images, labels = study.arrays("test")
     canonical = canonical_test_accuracies(profile, labels)
@@ -61,16 +64,39 @@ def main() -> None:
             f"{name}: {machine.get('cpu')} {machine.get('cpu_flags')}, "
             f"{machine.get('intra_op_threads')} thread(s)"
         )
+    verdicts = {}
     for key in ("loss", "val_loss", "val_accuracy"):
         epoch = first_difference(original.history[key], rerun.history[key])
-        same = "identical in every epoch" if epoch is None else f"differs from epoch {epoch}"
-        print(f"{key}: {same}")
+        verdicts[key] = (
+            "identical in every epoch" if epoch is None else f"differs from epoch {epoch}"
+        )
+        print(f"{key}: {verdicts[key]}")
     print(f"largest absolute weight difference: {max(weights):.3g}")
     print(
         f"test accuracy: canonical {canonical[seed]:.4f}, rerun {rerun_test:.4f}, "
         f"difference {100 * (rerun_test - canonical[seed]):+.2f} points; std over the "
         f"{len(canonical)} canonical seeds {100 * spread:.2f} points"
     )
+    rows = [
+        {
+            "run": f"{name} CNN2D seed {seed}",
+            "CPU": " ".join([str(machine.get("cpu")), *machine.get("cpu_flags", [])]),
+            "threads": (run.machine or {}).get("intra_op_threads"),
+            "test accuracy (%)": f"{100 * accuracy:.2f}",
+        }
+        for name, run, accuracy, machine in (
+            ("committed", original, canonical[seed], original.machine or {}),
+            ("retrained here", rerun, rerun_test, rerun.machine or {}),
+        )
+    ]
+    notes = (
+        "Per-epoch history: "
+        + "; ".join(f"{key} {verdict}" for key, verdict in verdicts.items())
+        + f". Largest absolute weight difference {max(weights):.3g}; test accuracy moves by "
+        f"{100 * (rerun_test - canonical[seed]):+.2f} points (std over the {len(canonical)} "
+        f"committed seeds {100 * spread:.2f} points)."
+    )
+    save_benchmark("rerun_machine", "make benchmark-rerun-machine", rows, notes)
 
 
 if __name__ == "__main__":

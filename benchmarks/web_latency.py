@@ -31,7 +31,8 @@ from PIL import Image
 from waitress import create_server
 
 from cifake_utils.paths import project_root, resolve_cifake_dir
-from cifake_utils.study.profiles import get_profile
+from cifake_utils.project.benchmarks import save_benchmark
+from cifake_utils.project.profiles import get_profile
 from cifake_utils.web import create_app
 
 
@@ -117,6 +118,19 @@ def percentiles(seconds: list[float]) -> str:
     )
 
 
+def percentile_row(results: list[tuple[float, bool]]) -> dict:
+    """p50, p95 and p99 latency in ms, and the error count, of (seconds, ok) results."""
+    seconds = np.array([s for s, _ in results]) * 1000
+    p50, p95, p99 = np.percentile(seconds, [50, 95, 99])
+    errors = sum(not ok for _, ok in results)
+    return {
+        "p50 (ms)": f"{p50:.1f}",
+        "p95 (ms)": f"{p95:.1f}",
+        "p99 (ms)": f"{p99:.1f}",
+        "errors": errors,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequential", type=int, default=100)
@@ -144,6 +158,7 @@ def main() -> None:
     for data in images[:10]:  # warm-up: first calls trace TensorFlow functions
         post_image(url, data)
     sequential = [post_image(url, images[i % len(images)]) for i in range(args.sequential)]
+    rows = [{"requests": f"one image at a time ({args.sequential})", **percentile_row(sequential)}]
     print(
         f"single image, one at a time ({args.sequential} requests): "
         f"{percentiles([s for s, _ in sequential])}"
@@ -161,10 +176,18 @@ def main() -> None:
         f"{percentiles([s for s, _ in results])}"
     )
     print(f"      throughput {args.requests / wall:.1f} requests/s, errors {errors}")
+    rows.append(
+        {
+            "requests": f"{args.requests}, {args.concurrency} at a time "
+            f"({args.requests / wall:.1f} requests/s)",
+            **percentile_row(results),
+        }
+    )
 
     big = large_uploads(images[0])
     resting = memory_mib("VmRSS")
     print(f"large uploads, one at a time (server at rest: {resting:.0f} MiB)")
+    uploads = []
     for name, data in big.items():
         post_image(url, data)  # warm-up
         reset_peak_memory()
@@ -176,6 +199,7 @@ def main() -> None:
             f"  {name}, {len(data) / 2**20:.1f} MiB sent: {seconds:.2f} s, "
             f"{cpu:.2f} CPU s, peak +{extra:.0f} MiB, {'ok' if ok else 'ERROR'}"
         )
+        uploads.append(f"{name}: {seconds:.2f} s, {cpu:.2f} CPU s, peak +{extra:.0f} MiB")
 
     phone = next(iter(big.values()))
     reset_peak_memory()
@@ -193,6 +217,14 @@ def main() -> None:
         f"{'ok' if large_ok else 'ERROR'}, server peak {memory_mib('VmHWM'):.0f} MiB "
         f"(+{memory_mib('VmHWM') - resting:.0f} MiB over rest)"
     )
+    rows.append({"requests": "20 normal ones, 4 phone photos in flight", **percentile_row(normal)})
+    notes = (
+        f"Model {app.extensions['cifake_models'].serving}; each answer includes the scope, the "
+        "calibrated probability and the Grad-CAM overlay. Large uploads one at a time: "
+        + "; ".join(uploads)
+        + "."
+    )
+    save_benchmark("web_latency", "make benchmark-web", rows, notes)
     server.close()
 
 

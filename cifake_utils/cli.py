@@ -106,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     from .detector.scope import resampling_accuracies
     from .images import ImageReadError
     from .models.saved import load_detector
-    from .study.artifacts import load_json
-    from .study.profiles import get_profile
+    from .project.artifacts import load_json
+    from .project.profiles import get_profile
 
     outputs = get_profile("full")
     try:

@@ -34,3 +34,10 @@ def overlay_heatmap(
     coloured = colormaps["jet"](np.clip(np.asarray(heat), 0, 1))[..., :3] * 255
     blended = (1 - alpha) * upsampled.astype(np.float32) + alpha * coloured
     return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+
+
+def save_figures(figures: dict[str, Figure], figures_dir: Path) -> list[Figure]:
+    """Write each figure as `<stem>.png`; return the figures, to show them in a notebook."""
+    for name, fig in figures.items():
+        save_figure(fig, name, figures_dir)
+    return list(figures.values())

@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cifake_utils.beyond import costs, explanations, findings, plots, search, targets
+from cifake_utils.compare import costs, explanations, findings, plots, targets
 from cifake_utils.machine import training_threads
 from cifake_utils.models import saved, training
 from cifake_utils.models.architectures import BEYOND
-from cifake_utils.study import abstract, artifacts
-from cifake_utils.study.profiles import get_profile
+from cifake_utils.project import artifacts
+from cifake_utils.project.profiles import get_profile
+from cifake_utils.search import beyond_search as search
+from cifake_utils.study import abstract
 
 matplotlib.use("Agg")
 

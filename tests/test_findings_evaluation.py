@@ -6,8 +6,9 @@ from dataclasses import replace
 import pytest
 
 from cifake_utils.evaluation import findings
-from cifake_utils.study import abstract, artifacts, report
-from cifake_utils.study.profiles import get_profile
+from cifake_utils.project import artifacts
+from cifake_utils.project.profiles import get_profile
+from cifake_utils.study import abstract, report
 
 
 def headline(paper=94.98, mean=95.5, low=95.1, high=95.9, seeds=5):

@@ -52,6 +52,50 @@ def test_package_imports_have_no_cycle():
         visit(module, [])
 
 
+# The package's units (subpackages and top-level modules), bottom first: each imports only
+# units of earlier layers, so imports run one way between subpackages, not just modules.
+LAYERS = (
+    ("constants", "errors", "paths", "tracing"),
+    ("decision", "images", "plots", "machine"),
+    ("data",),
+    ("models",),
+    ("project",),
+    ("evaluation",),
+    ("explain",),
+    ("robustness",),
+    ("compare",),
+    ("search",),
+    ("detector",),
+    ("study", "web", "cli"),
+)
+
+
+def unit(module: str) -> str:
+    """`cifake_utils.models.training` -> `models`; the package itself -> ``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_subpackages_import_one_way_in_layers():
+    layer = {name: index for index, names in enumerate(LAYERS) for name in names}
+    units = {unit(module) for module in MODULES} - {""}
+    assert units == set(layer), f"place every unit in LAYERS: {units ^ set(layer)}"
+    graph, _ = import_graph()
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if unit(module) and unit(target) and unit(module) != unit(target)
+        and layer[unit(target)] >= layer[unit(module)]
+    )  # fmt: skip
+    assert not wrong, "imports that run up or across a layer: " + ", ".join(wrong)
+
+
+def test_no_module_is_too_long_to_read_in_one_sitting():
+    long = {name: len(path.read_text().splitlines()) for name, path in MODULES.items()}
+    assert {name: n for name, n in long.items() if n > 400} == {}
+
+
 def test_no_import_hides_inside_a_function():
     _, deferred = import_graph()
     assert {name.rsplit(".", 1)[0] for name in deferred} <= DEFERRED_IMPORTS_ALLOWED, deferred

@@ -10,7 +10,8 @@ import pytest
 
 from cifake_utils import tracing
 from cifake_utils.paths import project_root
-from cifake_utils.study import check, profiles, provenance
+from cifake_utils.project import profiles
+from cifake_utils.study import check, provenance
 from cifake_utils.study.imports import code_cell_imports, import_closure
 from cifake_utils.study.stages import ALL_STAGES, STAGES, upstream
 
@@ -111,7 +112,7 @@ def test_stages_come_after_what_they_read():
 
 def test_import_closure_follows_modules_not_attributes():
     package = ROOT / "cifake_utils"
-    closure = import_closure({"cifake_utils.models.training.train_jobs"}, package)
+    closure = import_closure({"cifake_utils.models.jobs.train_jobs"}, package)
     assert {"cifake_utils", "cifake_utils.models", "cifake_utils.models.store"} <= set(closure)
     assert "cifake_utils.data.pipeline" in closure  # through training's own imports
     assert "cifake_utils.explain.cam" not in closure
@@ -129,7 +130,7 @@ def test_tracing_records_reads_writes_and_readme_sections(tmp_path):
         f"pathlib.Path({str(source)!r}).read_text()\n"
         f"pathlib.Path({str(target)!r} + '.tmp').write_text('y')\n"
         f"os.replace({str(target)!r} + '.tmp', {str(target)!r})\n"
-        "from cifake_utils.study import readme\n"
+        "from cifake_utils.project import readme\n"
         f"readme.update_section('s', 'content', readme=pathlib.Path({str(readme)!r}))\n"
     )
     env = {**os.environ, tracing.TRACE_VARIABLE: str(trace)}

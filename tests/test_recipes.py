@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cifake_utils.models import recipes
 from cifake_utils.models.architectures import ARCHITECTURES
+from cifake_utils.models.jobs import TrainingData
 from cifake_utils.models.training import TrainConfig
-from cifake_utils.study import recipe_search
-from cifake_utils.study.profiles import get_profile
+from cifake_utils.project.profiles import get_profile
+from cifake_utils.search import recipe_search, recipes
 
 # Two stages: a change that cannot help (a learning rate so large training diverges) and a
 # sensible fixed budget. Both architectures, one epoch each.
@@ -26,16 +26,13 @@ STAGES = {
 def small_search(cifake, tmp_path_factory):
     train = cifake.train.subset(np.arange(0, 100_000, 125))
     validation = cifake.train.subset(np.arange(61, 100_000, 400))
-    return recipes.search(
-        ["cnn2d", "modified_cnn2d"],
+    data = TrainingData(
         (train.images, train.labels),
         (validation.images, validation.labels),
         tmp_path_factory.mktemp("search"),
         "checksum",
-        workers=1,
-        stages=STAGES,
-        max_epochs=1,
     )
+    return recipes.search(["cnn2d", "modified_cnn2d"], data, stages=STAGES, max_epochs=1)
 
 
 def test_search_keeps_a_change_only_when_it_beats_the_incumbent(small_search):

@@ -3,8 +3,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from cifake_utils.paths import project_root
+from cifake_utils.project.profiles import Profile, get_profile
 from cifake_utils.study import reproduce
-from cifake_utils.study.profiles import Profile, get_profile
 from cifake_utils.study.provenance import cells_fingerprint
 from cifake_utils.study.report import build_report
 

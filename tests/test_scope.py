@@ -1,10 +1,12 @@
 """The scope rule and the temperature: what every answer of the detector leads with."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import skimage
 
-from cifake_utils.detector import scope
+from cifake_utils.detector import reference, scope
 from cifake_utils.detector.predict import predict_image
 from cifake_utils.evaluation.metrics import expected_calibration_error
 from cifake_utils.models.calibration import apply_temperature, fit_temperature
@@ -80,3 +82,16 @@ def test_robustness_metrics_give_the_resampling_accuracy_per_architecture():
     ]
     assert scope.resampling_accuracies({"grid": grid}) == {"cnn2d": 0.58}
     assert scope.resampling_accuracies(None) == {}
+
+
+def test_a_calibration_of_another_version_is_fitted_again(tiny_trained_run, cifake):
+    train = cifake.train.subset(np.arange(0, 100_000, 500))
+    validation = cifake.train.subset(np.arange(25, 100_000, 250))
+    arrays = (train.images, train.labels), (validation.images, validation.labels)
+    assert reference.calibrate_run(tiny_trained_run, *arrays) is tiny_trained_run
+    older = replace(tiny_trained_run, calibration={"temperature": 1.0})
+    refitted = reference.calibrate_run(older, *arrays)
+    assert refitted.calibration["version"] == reference.CALIBRATION_VERSION
+    assert (
+        refitted.calibration["temperature"] != 1.0 and "log_median" in refitted.calibration["scope"]
+    )

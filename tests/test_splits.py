@@ -5,8 +5,8 @@ from cifake_utils.data import splits
 from cifake_utils.data.audit import find_test_images_in_train, pixel_digests
 from cifake_utils.data.loading import CifakeData, DataConfig, load_cifake
 from cifake_utils.errors import CifakeDataError
-from cifake_utils.study.inputs import load_study_data
-from cifake_utils.study.profiles import Profile
+from cifake_utils.project.inputs import load_study_data
+from cifake_utils.project.profiles import Profile
 
 
 @pytest.fixture(scope="module")

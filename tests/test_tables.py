@@ -7,7 +7,7 @@ import pytest
 from cifake_utils.evaluation import seeds
 from cifake_utils.evaluation import tables as evaluation
 from cifake_utils.paths import project_root
-from cifake_utils.study import readme
+from cifake_utils.project import readme
 
 Y = np.array([0, 0, 0, 1, 1, 1])
 CLASSES = np.array([0, 1, 1, 0, 1, 1])
@@ -57,7 +57,7 @@ def test_update_section_replaces_only_the_marked_text(tmp_path):
     readme.update_section("t", readme.markdown_table(table, ".3f"), path)
     table_text = "| k | x |\n| --- | --- |\n| a | 1.235 |"
     assert path.read_text() == f"intro\n<!-- t:start -->\n{table_text}\n<!-- t:end -->\nrest\n"
-    with pytest.raises(ValueError, match="no <!-- other:start -->"):
+    with pytest.raises(ValueError, match="not exactly one <!-- other:start -->"):
         readme.update_section("other", "x", path)
 
 

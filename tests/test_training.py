@@ -6,8 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from cifake_utils.models import store, training
+from cifake_utils.models import jobs, store, summaries, training
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
+from cifake_utils.models.jobs import TrainingData, train_jobs
 
 SMALL = training.TrainConfig(epochs=2, batch_size=64, seed=3)
 
@@ -116,14 +117,16 @@ def test_finished_run_is_loaded_not_retrained_unless_its_config_changed(
 def test_saved_model_is_reused_only_under_its_key(small_arrays, tmp_path, capsys):
     (train_xy, val_xy) = small_arrays
     job = (ARCHITECTURES["cnn2d"], replace(SMALL, epochs=1))
-    [first] = training.train_jobs([job], train_xy, val_xy, tmp_path / "a", "checksum")
+    [first] = jobs.train_jobs([job], TrainingData(train_xy, val_xy, tmp_path / "a", "checksum"))
     saved = training.save_run(first, tmp_path / "models")
     sidecar = json.loads(saved.with_suffix(".json").read_text())
     assert sidecar["key"] == first.key and sidecar["key_inputs"]["threads"] >= 1
     assert sidecar["key_inputs"]["training_version"] == store.TRAINING_VERSION
     capsys.readouterr()
     reuse = tmp_path / "models"
-    [again] = training.train_jobs([job], train_xy, val_xy, tmp_path / "b", "c", reuse=reuse)
+    [again] = jobs.train_jobs(
+        [job], TrainingData(train_xy, val_xy, tmp_path / "b", "c", reuse=reuse)
+    )
     assert "reused" in capsys.readouterr().out and not (tmp_path / "b").exists()
     assert again.key == first.key
     # Saving a reused run leaves the file as it was.
@@ -132,9 +135,9 @@ def test_saved_model_is_reused_only_under_its_key(small_arrays, tmp_path, capsys
     assert saved.stat().st_mtime_ns == modified
     # Other data (one image fewer) or another recipe is another key: trained, not reused.
     fewer = (train_xy[0][1:], train_xy[1][1:])
-    training.train_jobs([job], fewer, val_xy, tmp_path / "c", "c", reuse=reuse)
+    jobs.train_jobs([job], TrainingData(fewer, val_xy, tmp_path / "c", "c", reuse=reuse))
     other = (job[0], replace(job[1], learning_rate=2e-3))
-    training.train_jobs([other], train_xy, val_xy, tmp_path / "d", "c", reuse=reuse)
+    jobs.train_jobs([other], TrainingData(train_xy, val_xy, tmp_path / "d", "c", reuse=reuse))
     assert "reused" not in capsys.readouterr().out
 
 
@@ -150,9 +153,9 @@ def test_summary_tables(small_arrays, tmp_path):
         train(small_arrays, tmp_path / f"s{seed}", config=replace(SMALL, seed=seed))
         for seed in (0, 1)
     ]
-    table = training.summarise_runs(runs)
+    table = summaries.summarise_runs(runs)
     assert table["seed"].tolist() == [0, 1]
-    spread = training.mean_and_spread(table)
+    spread = summaries.mean_and_spread(table)
     assert spread.loc["modified_cnn2d", "seeds"] == 2
     assert spread.loc["modified_cnn2d", "val_accuracy_mean"] == pytest.approx(
         table["val_accuracy"].mean()
@@ -233,11 +236,11 @@ def test_sidecar_records_the_recipe_and_the_machine(small_arrays, tmp_path):
 
 def test_jobs_in_worker_processes_match_their_configs(small_arrays, tmp_path):
     (train_xy, val_xy) = small_arrays
-    jobs = [
+    two_jobs = [
         (ARCHITECTURES["cnn2d"], replace(SMALL, epochs=1, seed=0)),
         (ARCHITECTURES["modified_cnn2d"], replace(SMALL, epochs=1, seed=1)),
     ]
-    runs = training.train_jobs(jobs, train_xy, val_xy, tmp_path, "checksum", workers=2)
+    runs = train_jobs(two_jobs, TrainingData(train_xy, val_xy, tmp_path, "checksum", workers=2))
     assert [run.name for run in runs] == ["cnn2d_seed0", "modified_cnn2d_seed1"]
     sidecar = json.loads((tmp_path / "cnn2d_seed0" / "final.json").read_text())
     assert sidecar["machine"]["intra_op_threads"] == max(1, (os.cpu_count() or 1) // 2)

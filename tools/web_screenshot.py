@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from waitress import create_server
 
 from cifake_utils.paths import project_root, resolve_cifake_dir
-from cifake_utils.study.profiles import get_profile
+from cifake_utils.project.profiles import get_profile
 from cifake_utils.web import create_app
 
 sys.path.insert(0, str(project_root()))

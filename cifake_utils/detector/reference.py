@@ -12,6 +12,8 @@ from ..models.training import TrainingRun
 from .scope import fit_scope
 
 REFERENCE_IMAGES = 20_000  # training images the feature Gaussian is fitted on
+# Bumped when what `calibrate_run` fits changes: older calibrations are fitted again.
+CALIBRATION_VERSION = 2
 
 
 def calibrate_run(
@@ -20,14 +22,16 @@ def calibrate_run(
     validation: tuple[np.ndarray, np.ndarray],
     seed: int = 0,
 ) -> TrainingRun:
-    """`run` with its calibration (temperature and scope reference), fitted unless present."""
-    if run.calibration is not None:
+    """`run` with its calibration (temperature and scope reference), fitted unless it holds one
+    of this version."""
+    if run.calibration is not None and run.calibration.get("version") == CALIBRATION_VERSION:
         return run
     chosen = np.random.default_rng(seed).permutation(len(train[1]))[:REFERENCE_IMAGES]
     chosen.sort()
     reference = (train[0][chosen], train[1][chosen])
     probability = predict_fake_probability(run.model, validation[0])
     calibration = {
+        "version": CALIBRATION_VERSION,
         "temperature": fit_temperature(probability, validation[1]),
         "validation_images": int(len(validation[1])),
         "scope": fit_scope(run.model, reference, validation[0]),

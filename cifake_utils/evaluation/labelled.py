@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..detector.labelled_zip import LabelledImages
+from ..data.labelled_zip import LabelledImages
 from ..models.inference import predict_fake_probability
 from . import metrics
 from .plots import plot_confusion_matrices, plot_per_class_accuracy

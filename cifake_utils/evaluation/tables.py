@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..constants import CIFAR10_CLASSES, LABELS
 from ..decision import predict_labels
-from ..models.architectures import DISPLAY_NAMES
+from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
 from ..models.inference import predict_fake_probability
 from ..models.training import TrainingRun, load_run
 from . import metrics
@@ -299,7 +299,7 @@ def results_markdown(
         "mean over seeds: "
         + "; ".join(
             f"{DISPLAY_NAMES[a]} {100 * deduplicated.loc[a, 'accuracy_mean']:.2f}%"
-            for a in ("cnn2d", "modified_cnn2d")
+            for a in PAPER_MODELS
         )
         + ".",
     ]

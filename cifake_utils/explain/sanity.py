@@ -148,3 +148,26 @@ def data_randomisation(
         second = class_activation_grids(shuffled, images, targets, method)
         rows.append({"method": method} | correlation_row(first, second))
     return pd.DataFrame(rows).set_index("method")
+
+
+def shuffled_label_controls(
+    runs: dict[str, TrainingRun],
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    checkpoint_root: Path,
+    images: np.ndarray,
+    targets: dict[str, np.ndarray],
+    methods: list[str],
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The data-randomisation test of each named run: its model trained again on shuffled
+    labels, the correlation of its maps with the trained model's on `images` (for the trained
+    model's `targets`), and the shuffled-label model's validation accuracy beside them."""
+    tables = {}
+    for name, run in runs.items():
+        folder = checkpoint_root / run.name
+        shuffled = train_on_shuffled_labels(run, train, validation, folder, seed)
+        table = data_randomisation(run.model, shuffled.model, images, targets[name], methods)
+        table["shuffled-label model's validation accuracy"] = shuffled.validation["accuracy"]
+        tables[name] = table
+    return pd.concat(tables, names=["model"])

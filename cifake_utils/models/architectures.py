@@ -52,6 +52,9 @@ BEYOND = {
 }
 
 # How the tables and figures name each architecture.
+# The follow-up paper's two models, whose numbers the study reproduces.
+PAPER_MODELS = ("cnn2d", "modified_cnn2d")
+
 DISPLAY_NAMES = {
     "cnn2d": "CNN2D",
     "modified_cnn2d": "Modified CNN2D",

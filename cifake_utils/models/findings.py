@@ -3,7 +3,7 @@ search and the ablation), so that they follow the numbers of the run."""
 
 import pandas as pd
 
-from .architectures import DISPLAY_NAMES
+from .architectures import DISPLAY_NAMES, PAPER_MODELS
 
 OVERFIT_POINTS = 1.0  # a training-validation gap above this many points counts as over-fitting
 
@@ -125,7 +125,7 @@ def baseline_findings(runs: pd.DataFrame) -> str:
 
 def ablation_findings(search: pd.DataFrame, runs: pd.DataFrame, ablation: pd.DataFrame) -> str:
     """The Findings section of notebook 03."""
-    sentences = [search_sentence(search, a) for a in ("cnn2d", "modified_cnn2d")]
+    sentences = [search_sentence(search, a) for a in PAPER_MODELS]
     sentences += [
         seeds_sentence(runs, "modified_cnn2d"),
         fit_sentence(runs, "modified_cnn2d"),

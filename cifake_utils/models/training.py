@@ -2,31 +2,24 @@
 
 import json
 import math
-import multiprocessing
 import os
 import shutil
-import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
-import pandas as pd
 import tensorflow as tf
 
 from ..data.pipeline import make_dataset
 from ..machine import machine_info
 from . import store
 from .architectures import ModelConfig, build_model
+from .callbacks import EpochLine, RandomState, ResumableRun
 
 RESULT_FILE = "result.json"
 KEY_FILE = "key.json"  # in a checkpoint folder: the key of the run whose state it holds
-# Keras 3's fit (steps_per_epoch=None) makes two iterators of the training set per epoch: one
-# when an epoch ends and another when the next begins. Each draws a shuffling order, so a
-# resumed run skips two per finished epoch (the resume test fails if Keras changes this).
-ITERATORS_PER_EPOCH = 2
 
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
@@ -124,97 +117,6 @@ class TrainingRun:
             "key_inputs": self.key_inputs,
             "calibration": self.calibration,
         }
-
-
-class EpochLine(keras.callbacks.Callback):
-    """Print one line per epoch instead of Keras's per-step progress bar."""
-
-    def __init__(self, name: str, epochs: int):
-        super().__init__()
-        self.name, self.epochs = name, epochs
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        print(
-            f"{self.name} epoch {epoch + 1:2d}/{self.epochs}  loss {logs['loss']:.4f}  "
-            f"acc {logs['accuracy']:.4f}  val_loss {logs['val_loss']:.4f}  "
-            f"val_acc {logs['val_accuracy']:.4f}  {time.perf_counter() - self.start:.0f} s",
-            flush=True,
-        )
-
-
-class ResumableRun(keras.callbacks.Callback):
-    """Keep the per-epoch history on disk, checkpoint the best epoch, and stop early.
-
-    Its state lives in `epochs.json`, so after an interruption (with BackupAndRestore
-    restoring weights and optimiser) the best epoch and the patience count carry on.
-    """
-
-    def __init__(self, folder: Path, patience: int | None):
-        super().__init__()
-        self.folder, self.patience = folder, patience
-        self.history_path = folder / "epochs.json"
-        self.best_path = folder / "best.keras"
-
-    def on_train_begin(self, logs=None):
-        self.history = (
-            json.loads(self.history_path.read_text()) if self.history_path.is_file() else {}
-        )
-        self.first_epoch = True
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if self.first_epoch:  # resumed at `epoch`: drop anything recorded after the backup
-            self.history = {key: values[:epoch] for key, values in self.history.items()}
-            self.first_epoch = False
-
-    def on_epoch_end(self, epoch, logs=None):
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
-        self.history_path.write_text(json.dumps(self.history))
-        if self.patience is None:  # a fixed budget: the last epoch's weights are kept
-            return
-        losses = self.history["val_loss"]
-        best = int(np.argmin(losses))
-        if best == len(losses) - 1:
-            self.model.save(self.best_path)
-        if len(losses) - 1 - best >= self.patience:
-            self.model.stop_training = True
-
-
-class RandomState(keras.callbacks.Callback):
-    """Save the random state that weights do not hold, so that a resumed run is bit-identical.
-
-    Keras's backup restores weights and optimiser, but not the seed generators of Dropout and
-    the augmentation layers, and a seeded `tf.data` shuffle restarts its sequence of epoch
-    orders with every `fit`. This saves the layers' generator states after each epoch and, on
-    resuming at epoch k, restores epoch k's states and draws k throwaway epoch orders, so the
-    run goes on exactly as if it had never stopped.
-    """
-
-    def __init__(self, folder: Path, train_dataset: tf.data.Dataset):
-        super().__init__()
-        self.folder, self.train_dataset = folder / "random_state", train_dataset
-
-    def generators(self) -> list:
-        return [sg for layer in self.model._flatten_layers() for sg in layer._seed_generators]
-
-    def on_train_begin(self, logs=None):
-        resumed_at = self.model._initial_epoch or 0  # set by BackupAndRestore, which runs first
-        if not resumed_at:
-            return
-        saved = np.load(self.folder / f"epoch_{resumed_at}.npz")
-        for k, generator in enumerate(self.generators()):
-            generator.state.assign(saved[str(k)])
-        for _ in range(ITERATORS_PER_EPOCH * resumed_at):
-            iter(self.train_dataset)  # each new iterator draws the next order
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        states = {str(k): np.asarray(g.state.value) for k, g in enumerate(self.generators())}
-        np.savez(self.folder / f"epoch_{epoch + 1}.npz", **states)
 
 
 def set_seed(seed: int) -> None:
@@ -402,208 +304,3 @@ def load_run(path: Path) -> TrainingRun:
     """Load a model saved by `save_run` (path of the .keras file) with its summary."""
     summary = json.loads(path.with_suffix(".json").read_text())
     return run_from_summary(keras.models.load_model(path), summary)
-
-
-def train_seeds(
-    model_config: ModelConfig,
-    train_config: TrainConfig,
-    seeds: tuple[int, ...],
-    train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
-    checkpoint_root: Path,
-    data_checksum: str,
-    workers: int = 1,
-    reuse: Path | None = None,
-) -> list[TrainingRun]:
-    """Train one architecture once per seed (see `train_jobs` for `workers` and `reuse`)."""
-    jobs = [(model_config, replace(train_config, seed=seed)) for seed in seeds]
-    return train_jobs(jobs, train, validation, checkpoint_root, data_checksum, workers, reuse=reuse)
-
-
-Job = tuple[ModelConfig, TrainConfig]
-
-
-def job_folder(checkpoint_root: Path, job: Job) -> Path:
-    """Where one job keeps its resumable state."""
-    model_config, train_config = job
-    return checkpoint_root / f"{model_config.name}_seed{train_config.seed}"
-
-
-def job_name(job: Job) -> str:
-    model_config, train_config = job
-    return f"{model_config.name}_seed{train_config.seed}"
-
-
-def train_jobs(
-    jobs: list[Job],
-    train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
-    checkpoint_root: Path,
-    data_checksum: str,
-    workers: int = 1,
-    folders: list[Path] | None = None,
-    subsets: list[np.ndarray | None] | None = None,
-    reuse: Path | None = None,
-) -> list[TrainingRun]:
-    """Train each (architecture, recipe) job and return the runs in the jobs' order.
-
-    Each job keeps its state in its entry of `folders` (default: `job_folder`) and trains on
-    the training images at its entry of `subsets` (None: all of them; validation is shared).
-    A job whose model is saved in `reuse` under the key this call would train it with is
-    loaded from there instead. With `workers` > 1 the jobs run in that many fresh processes
-    with cpu_count // workers threads each. A job's numbers depend on its thread count (its
-    key and sidecar record it), so a recipe is compared only with runs made the same way.
-    """
-    folders = folders or [job_folder(checkpoint_root, job) for job in jobs]
-    subsets = subsets or [None] * len(jobs)
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    runs: dict[int, TrainingRun] = {}
-    if reuse is not None:
-        for k, (job, subset) in enumerate(zip(jobs, subsets, strict=True)):
-            digest = store.data_digest(*subset_of(train, subset), *validation)
-            key = store.run_key(store.key_inputs(*job, digest, threads))
-            if (saved := store.matching_model(reuse, job_name(job), key)) is not None:
-                print(f"{job_name(job)}: reused {saved} (same key)", flush=True)
-                runs[k] = load_run(saved)
-    pending = [k for k in range(len(jobs)) if k not in runs]
-    if workers > 1 and pending:  # even for one job, so that its thread count is the same
-        train_in_processes(
-            [jobs[k] for k in pending],
-            [folders[k] for k in pending],
-            train,
-            validation,
-            checkpoint_root,
-            data_checksum,
-            workers,
-            [subsets[k] for k in pending],
-        )
-    for k in pending:  # after the workers, each is loaded from its finished state
-        runs[k] = train_model(
-            *jobs[k],
-            subset_of(train, subsets[k]),
-            validation,
-            folders[k],
-            data_checksum,
-            workers=workers,
-            threads=threads,
-        )
-    return [runs[k] for k in range(len(jobs))]
-
-
-def subset_of(
-    arrays: tuple[np.ndarray, np.ndarray], indices: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """(images, labels) at `indices` (all of them when None)."""
-    if indices is None:
-        return arrays
-    return arrays[0][indices], arrays[1][indices]
-
-
-def train_in_processes(
-    jobs, folders, train, validation, checkpoint_root, data_checksum, workers, subsets=None
-):
-    """Run `train_model` for every job in `workers` spawned processes; results stay on disk."""
-    # A folder of this call's own: two searches may share `checkpoint_root` at the same time.
-    checkpoint_root.mkdir(parents=True, exist_ok=True)
-    arrays_dir = Path(tempfile.mkdtemp(prefix=f"arrays_{data_checksum[:16]}_", dir=checkpoint_root))
-    paths = []
-    for name, array in zip(("x", "y", "val_x", "val_y"), (*train, *validation), strict=True):
-        path = arrays_dir / f"{name}.npy"
-        np.save(path, array)
-        paths.append(path)
-    subset_paths = []
-    for k, subset in enumerate(subsets or [None] * len(jobs)):
-        subset_paths.append(None if subset is None else arrays_dir / f"subset_{k}.npy")
-        if subset is not None:
-            np.save(subset_paths[-1], np.asarray(subset))
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    context = multiprocessing.get_context("spawn")  # TensorFlow must not be forked
-    # Longest budgets first, so that the workers finish close together.
-    order = sorted(range(len(jobs)), key=lambda k: -jobs[k][1].epochs)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [
-            pool.submit(
-                train_job_in_worker,
-                jobs[k],
-                paths,
-                folders[k],
-                data_checksum,
-                (workers, threads),
-                subset_paths[k],
-            )
-            for k in order
-        ]
-        for future in futures:
-            future.result()  # re-raises a worker's error here
-    shutil.rmtree(arrays_dir)
-
-
-def train_job_in_worker(
-    job: Job,
-    paths: list[Path],
-    folder: Path,
-    data_checksum: str,
-    layout: tuple[int, int],
-    subset_path: Path | None = None,
-) -> None:
-    """A worker process's entry point: set its threads, memory-map the arrays, train.
-
-    `layout` is (workers side by side, threads each)."""
-    workers, threads = layout
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
-    x, y, val_x, val_y = (np.load(path, mmap_mode="r") for path in paths)
-    subset = None if subset_path is None else np.load(subset_path)
-    train_model(
-        *job,
-        subset_of((np.asarray(x), np.asarray(y)), subset),
-        (np.asarray(val_x), np.asarray(val_y)),
-        folder,
-        data_checksum,
-        workers=workers,
-        threads=threads,
-    )
-
-
-def by_architecture(runs: list[TrainingRun]) -> dict[str, list[TrainingRun]]:
-    """The runs grouped by architecture, in first-seen order."""
-    grouped: dict[str, list[TrainingRun]] = {}
-    for run in runs:
-        grouped.setdefault(run.model_config.name, []).append(run)
-    return grouped
-
-
-def summarise_runs(runs: list[TrainingRun]) -> pd.DataFrame:
-    """One row per run: architecture, seed, parameters, epochs, validation metrics and the
-    training accuracy of the kept epoch (how far the model fits its own training images)."""
-    return pd.DataFrame(
-        [
-            {
-                "architecture": run.model_config.name,
-                "seed": run.train_config.seed,
-                "parameters": run.model.count_params(),
-                "epochs_trained": run.epochs_trained,
-                "best_epoch": run.best_epoch,
-                "val_accuracy": run.validation["accuracy"],
-                "val_loss": run.validation["loss"],
-                "train_accuracy": run.history["accuracy"][run.best_epoch - 1],
-                "minutes": run.seconds / 60,
-            }
-            for run in runs
-        ]
-    )
-
-
-def mean_and_spread(runs_table: pd.DataFrame) -> pd.DataFrame:
-    """Per architecture: parameters, validation accuracy mean and std over seeds, seeds."""
-    grouped = runs_table.groupby("architecture", sort=False)
-    return pd.DataFrame(
-        {
-            "parameters": grouped["parameters"].first(),
-            "val_accuracy_mean": grouped["val_accuracy"].mean(),
-            "val_accuracy_std": grouped["val_accuracy"].std(ddof=1),
-            "train_accuracy_mean": grouped["train_accuracy"].mean(),
-            "epochs_mean": grouped["epochs_trained"].mean(),
-            "seeds": grouped["seed"].count(),
-        }
-    )

@@ -22,7 +22,7 @@ from ..decision import predict_labels
 from ..evaluation.metrics import mcnemar_exact
 from ..models.degradation import PREFIX as BLUR_JPEG
 from ..models.inference import predict_fake_probability
-from ..models.training import Job, train_jobs
+from ..models.jobs import Job, TrainingData, train_jobs
 
 BASELINE = "all classes"
 
@@ -89,21 +89,11 @@ def plan(
     return runs
 
 
-def train_runs(
-    runs: list[Retraining],
-    train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
-    data_checksum: str,
-    workers: int = 1,
-) -> dict[str, keras.Model]:
+def train_runs(runs: list[Retraining], data: TrainingData) -> dict[str, keras.Model]:
     """Train (or load, when finished) every planned run; {run name: trained model}."""
     trained = train_jobs(
         [r.job for r in runs],
-        train,
-        validation,
-        runs[0].folder.parent,
-        data_checksum,
-        workers=workers,
+        data,
         folders=[r.folder for r in runs],
         subsets=[r.subset for r in runs],
     )

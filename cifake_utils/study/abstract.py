@@ -4,11 +4,11 @@ functions as the notebooks and the README, so that all three say the same thing.
 import json
 from pathlib import Path
 
-from ..beyond import findings as beyond_findings
+from ..compare import findings as beyond_findings
 from ..evaluation import findings as evaluation_findings
 from ..explain import findings as explanation_findings
+from ..project.profiles import Profile
 from ..robustness import findings as robustness_findings
-from .profiles import Profile
 
 QUESTION = (
     "Can two small CNNs tell 32x32 CIFAR-10 photographs (REAL) from Stable Diffusion 1.4 "

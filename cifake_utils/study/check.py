@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..paths import project_root
-from .profiles import Profile, get_profile
+from ..project.profiles import Profile, get_profile
 from .provenance import (
     cells_fingerprint,
     code_hashes,

@@ -15,16 +15,17 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..project.profiles import Profile
 from .imports import code_cell_imports, import_closure
-from .profiles import Profile
 
 RECORD_NAME = "provenance.json"
 RECORD_FORMAT = 1
 REQUIREMENTS = ("requirements.txt", "requirements-lock.txt")
 README = "README.md"
 # Never inputs or outputs of a stage: the environment, git, the decoded data and resumable
-# training state (both keyed by their own checksums), and the README (recorded by section).
-IGNORED_PREFIXES = (".venv/", ".git/", "data/", "build/", README)
+# training state (both keyed by their own checksums), and the README and docs/ (recorded by
+# section).
+IGNORED_PREFIXES = (".venv/", ".git/", "data/", "build/", "docs/", README)
 SECTION = re.compile(r"<!-- ([\w-]+):start -->\n(.*?)<!-- \1:end -->", re.DOTALL)
 
 
@@ -78,8 +79,9 @@ def requirement_hashes(root: Path) -> dict[str, str]:
 
 
 def readme_sections(root: Path) -> dict[str, str]:
-    """SHA-256 of each generated README section's content, by name."""
-    text = (root / README).read_text()
+    """SHA-256 of each generated section's content in the README and docs/, by name."""
+    pages = [root / README, *sorted((root / "docs").glob("*.md"))]
+    text = "".join(page.read_text() for page in pages if page.is_file())
     return {name: sha256_text(content) for name, content in SECTION.findall(text)}
 
 

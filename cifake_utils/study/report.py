@@ -5,12 +5,13 @@ import html
 import json
 import os
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 
+from ..project.profiles import Profile
 from .abstract import abstract_sentences
-from .profiles import Profile
 
 
 def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
@@ -42,6 +43,26 @@ def training_machines(models_dir: Path) -> list[str]:
             f"oneDNN {machine['onednn']}"
         ] += 1
     return [f"{line}: {count} model(s)" for line, count in machines.items()]
+
+
+def stage_times(record: dict[str, dict]) -> str:
+    """A table of the recorded executions: each stage's wall time, the CPU, and the layout."""
+    rows = [
+        "| stage | wall time | CPU | training workers x threads | executed |",
+        "| --- " * 5 + "|",
+    ]
+    for name, entry in record.items():
+        seconds = (
+            datetime.fromisoformat(entry["ended"]) - datetime.fromisoformat(entry["started"])
+        ).total_seconds()
+        machine = entry["machine"]
+        flags = "AVX-512" if any(f.startswith("avx512") for f in machine["flags"]) else "AVX2"
+        rows.append(
+            f"| {name} | {int(seconds // 60)} min {int(seconds % 60)} s | {machine['model']}, "
+            f"{flags}, {machine['cores']} cores | {machine['training_workers']} x "
+            f"{machine['threads_per_worker']} | {entry['started'][:16].replace('T', ' ')} UTC |"
+        )
+    return "\n".join(rows)
 
 
 def build_report(profile: Profile) -> Path:

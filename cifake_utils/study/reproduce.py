@@ -20,8 +20,9 @@ from papermill.exceptions import PapermillExecutionError
 
 from .. import tracing
 from ..paths import project_root
+from ..project.profiles import Profile, get_profile
+from ..project.readme import update_section
 from .check import stage_problems
-from .profiles import Profile, get_profile
 from .provenance import (
     cells_fingerprint,
     code_hashes,
@@ -33,16 +34,19 @@ from .provenance import (
     sha256_file,
     stage_entry,
 )
-from .report import build_report
+from .report import build_report, stage_times
 from .stages import ALL_STAGES, REPORT, Stage
 
 KERNEL_NAME = "cifake"  # registered by `make setup`
 DEFAULT_PROFILE = "full"  # the value in every notebook's parameters cell
 
 
-def profile_parameters(profile: Profile) -> dict:
-    """Papermill parameters for a profile; none for `full`, so canonical copies stay clean."""
-    return {} if profile.name == DEFAULT_PROFILE else {"PROFILE": profile.name}
+def profile_parameters(profile: Profile, notebook: str = "") -> dict:
+    """Papermill parameters for a profile and a notebook (its file stem): none for `full`, so
+    canonical copies stay clean; the profile's name and its sizes for that notebook else."""
+    if profile.name == DEFAULT_PROFILE:
+        return {}
+    return {"PROFILE": profile.name, **profile.notebook_parameters.get(notebook, {})}
 
 
 class Trace:
@@ -85,7 +89,7 @@ def run_notebook(notebook: Path, profile: Profile) -> Path:
         papermill.execute_notebook(
             str(notebook),
             str(executed),
-            parameters=profile_parameters(profile),
+            parameters=profile_parameters(profile, notebook.stem),
             kernel_name=KERNEL_NAME,
             progress_bar=True,
             log_output=True,  # stream what cells print (one line per training epoch)
@@ -93,7 +97,7 @@ def run_notebook(notebook: Path, profile: Profile) -> Path:
         )
     details = {
         "cells": cells_fingerprint(notebook),
-        "parameters": profile_parameters(profile),
+        "parameters": profile_parameters(profile, notebook.stem),
         "executed": sha256_file(executed),
     }
     code = notebook_code(notebook, root)
@@ -108,6 +112,8 @@ def render_report(profile: Profile) -> Path:
     started = now()
     with traced(root, in_this_process=True) as trace:
         index = build_report(profile)
+        if profile.name == DEFAULT_PROFILE:  # the canonical run's times, in docs/
+            update_section("stage-times", stage_times(load_record(profile)))
     code = code_hashes({"cifake_utils.study.report"}, root)
     save_entry(profile, REPORT, stage_entry(code, trace.result, profile, root, started))
     return index
@@ -170,7 +176,7 @@ def prepare_notebooks(notebooks: list[Path], profile: Profile, into: Path) -> li
         papermill.execute_notebook(
             str(notebook),
             str(target),
-            parameters=profile_parameters(profile),
+            parameters=profile_parameters(profile, notebook.stem),
             kernel_name=KERNEL_NAME,
             prepare_only=True,
             progress_bar=False,

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..paths import project_root
-from ..study.profiles import get_profile
+from ..project.profiles import get_profile
 from . import admin, auth, predict, serving
 from .extensions import csrf, limiter
 from .instance import instance_secret

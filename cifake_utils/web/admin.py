@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from ..detector.labelled_zip import ZipLimits, read_labelled_zip
+from ..data.labelled_zip import ZipLimits, read_labelled_zip
 from ..errors import LayoutError
 from ..evaluation.labelled import evaluate_labelled
 from ..models.architectures import DISPLAY_NAMES

@@ -1,7 +1,7 @@
 """The two run profiles: `full` (the study) and `smoke` (a small real subset for CI)."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..paths import project_root
@@ -49,6 +49,8 @@ class Profile:
     # True: saved models are not reused (`make reproduce FRESH=1`), and training keeps its
     # resumable state apart from the ordinary runs'.
     fresh: bool = False
+    # Papermill parameters that this profile sets in a notebook (by file stem) besides PROFILE.
+    notebook_parameters: dict[str, dict] = field(default_factory=dict)
 
     @property
     def threads_per_worker(self) -> int:
@@ -105,6 +107,18 @@ def get_profile(name: str, root: Path | None = None) -> Profile:
             headline_seeds=(0,),
             variant_seeds=(0,),
             seeds=(0,),
+            # The smoke run checks the code path, not the numbers.
+            notebook_parameters={
+                "05_gradcam_analysis": {
+                    "FAITHFULNESS_IMAGES": 60,
+                    "ROAD_IMAGES": 12,
+                    "MEAN_MAP_IMAGES": 40,
+                    "SANITY_IMAGES": 20,
+                    "SANITY_SEEDS": [0, 1],
+                    "SHUFFLED_TRAIN_IMAGES": 400,
+                },
+                "08_beyond_the_paper": {"FAITHFULNESS_IMAGES": 40},
+            },
             **setting,
         ),
     }

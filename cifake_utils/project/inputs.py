@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from ..data.loading import CifakeData, CifakeSplit, load_cifake
 from ..data.splits import Splits, load_splits, read_data_config, split_arrays
+from ..models.jobs import TrainingData
 from .profiles import Profile
 
 
@@ -17,6 +18,24 @@ class StudyData:
     def arrays(self, name: str):
         """(uint8 images, labels) of "train", "validation", "test" or "test_deduplicated"."""
         return split_arrays(self.data, self.splits, name)
+
+    def training_data(
+        self,
+        profile: Profile,
+        folder: str = "",
+        data_checksum: str | None = None,
+        reuse: bool = True,
+    ) -> TrainingData:
+        """What `models.jobs` trains from: the training and validation arrays, the profile's
+        checkpoints (below `folder`), workers and, with `reuse`, its saved models."""
+        return TrainingData(
+            self.arrays("train"),
+            self.arrays("validation"),
+            profile.checkpoints_dir / folder if folder else profile.checkpoints_dir,
+            data_checksum or self.data.checksum,
+            profile.workers,
+            profile.reusable_models_dir if reuse else None,
+        )
 
     @property
     def test(self) -> CifakeSplit:

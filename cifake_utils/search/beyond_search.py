@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..compare.targets import BUDGET_MINUTES
 from ..machine import machine_info
 from ..models.architectures import BEYOND, ModelConfig
-from ..models.recipes import cap_epochs
 from ..models.training import TrainConfig, train_model
-from ..study import artifacts
-from ..study.inputs import load_study_data
-from ..study.profiles import Profile, get_profile
-from .targets import BUDGET_MINUTES
+from ..project import artifacts
+from ..project.inputs import load_study_data
+from ..project.profiles import Profile, get_profile
+from .recipes import cap_epochs
 
 SEED = 0
 

@@ -20,14 +20,15 @@ import pandas as pd
 
 from ..data.splits import balanced_subset
 from ..machine import machine_info
-from ..models import recipes
-from ..models.architectures import ModelConfig
-from ..models.training import Job, TrainConfig
-from . import artifacts
-from .inputs import load_study_data
-from .profiles import Profile, get_profile
+from ..models.architectures import PAPER_MODELS, ModelConfig
+from ..models.jobs import Job, TrainingData
+from ..models.training import TrainConfig
+from ..project import artifacts
+from ..project.inputs import load_study_data
+from ..project.profiles import Profile, get_profile
+from . import recipes
 
-SEARCHED = ["cnn2d", "modified_cnn2d"]
+SEARCHED = list(PAPER_MODELS)
 WORKERS = 2  # one-thread training processes, as in notebooks 02 and 03
 SEARCH_TRAIN_IMAGES = 40_000  # of the 90,000 training images; all 10,000 validate
 SUBSET_SEED = 0
@@ -72,15 +73,14 @@ def search_architecture(profile: Profile, architecture: str, workers: int = WORK
     size = None if profile.train_images is not None else SEARCH_TRAIN_IMAGES
     train = balanced_subset(study.arrays("train"), size, SUBSET_SEED)
     checksum = f"{study.data.checksum}-train{len(train[1])}-seed{SUBSET_SEED}"
-    table = recipes.search(
-        [architecture],
+    data = TrainingData(
         train,
         study.arrays("validation"),
         profile.checkpoints_dir / f"recipe_search_{len(train[1])}",
         checksum,
-        workers=workers,
-        max_epochs=profile.max_epochs,
+        workers,
     )
+    table = recipes.search([architecture], data, max_epochs=profile.max_epochs)
     table["train_images"] = len(train[1])
     path = part_path(profile, architecture)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +101,7 @@ def run_search(profile: Profile, workers: int = WORKERS) -> None:
             [
                 sys.executable,
                 "-m",
-                "cifake_utils.study.recipe_search",
+                "cifake_utils.search.recipe_search",
                 "--profile",
                 profile.name,
                 "--workers",

@@ -40,3 +40,20 @@ def load_json(path: Path) -> dict:
     """Read back a JSON file written by `save_json` (findings are written from the saved file,
     so that they say what a reader of the metrics sees)."""
     return json.loads(Path(path).read_text())
+
+
+def records(table: pd.DataFrame) -> list[dict]:
+    """A table as JSON records, its index as columns unless it is the default 0, 1, ... range."""
+    if isinstance(table.index, pd.RangeIndex) and table.index.name is None:
+        return table.to_dict(orient="records")
+    return table.reset_index().to_dict(orient="records")
+
+
+def save_results(path: Path, **parts) -> Path:
+    """Save a notebook's results as one JSON file: each table as records (`records`), every
+    other value as it is."""
+    payload = {
+        name: records(part) if isinstance(part, pd.DataFrame) else part
+        for name, part in parts.items()
+    }
+    return save_json(payload, path)

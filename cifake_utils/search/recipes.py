@@ -8,14 +8,13 @@ recipe it chose for each architecture (`chosen_recipe`).
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from .architectures import ARCHITECTURES, ModelConfig
-from .store import as_json
-from .training import TrainConfig, TrainingRun, train_jobs
+from ..models.architectures import ARCHITECTURES, ModelConfig
+from ..models.jobs import TrainingData, train_jobs
+from ..models.store import as_json
+from ..models.training import TrainConfig, TrainingRun
 
 UNTUNED = TrainConfig()  # the study's first recipe: Adam 1e-3, batch 64, patience 3
 
@@ -99,18 +98,14 @@ def search_row(architecture: str, stage: str, change: str, run: TrainingRun) -> 
 
 def search(
     architectures: list[str],
-    train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
-    checkpoint_root: Path,
-    data_checksum: str,
-    workers: int = 1,
+    data: TrainingData,
     stages: dict | None = None,
     max_epochs: int | None = None,
 ) -> pd.DataFrame:
     """Run the greedy search for every architecture, stage by stage, on validation.
 
-    Architectures advance together, so each stage's runs share the `workers`. Finished runs
-    are loaded from `checkpoint_root`, so an interrupted search resumes where it stopped.
+    Architectures advance together, so each stage's runs share the workers. Finished runs
+    are loaded from the checkpoint root, so an interrupted search resumes where it stopped.
     `max_epochs` caps every run's budget (the smoke profile's one-epoch check).
     """
     stages = stages or STAGES
@@ -119,8 +114,8 @@ def search(
 
     def run_all(candidates: list[tuple[str, str, str, ModelConfig, TrainConfig]]) -> list[dict]:
         jobs = [(model, cap_epochs(recipe, max_epochs)) for *_, model, recipe in candidates]
-        folders = [checkpoint_root / f"{c[0]}_{slug(c[2])}" for c in candidates]
-        runs = train_jobs(jobs, train, validation, checkpoint_root, data_checksum, workers, folders)
+        folders = [data.checkpoint_root / f"{c[0]}_{slug(c[2])}" for c in candidates]
+        runs = train_jobs(jobs, data, folders)
         return [search_row(c[0], c[1], c[2], run) for c, run in zip(candidates, runs, strict=True)]
 
     baseline = run_all(

@@ -4,14 +4,13 @@ cost."""
 
 import pandas as pd
 
-from ..models.architectures import DISPLAY_NAMES
+from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
+from ..project.readme import markdown_table
 from ..robustness.corruptions import CONTROL
 from ..robustness.findings import grid_sentences
-from ..study.readme import markdown_table
 from .targets import FIELD
 
 BEYOND = "vgg_bn"
-PAPER_MODELS = ("cnn2d", "modified_cnn2d")
 
 
 def _by(records: list[dict], key: str) -> dict[str, dict]:

@@ -1,0 +1,93 @@
+"""Notebook 05's per-model figures, each set as {figure file stem: figure}: the notebook saves
+and shows them in one call each, instead of a compute-save-display loop per cell."""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..constants import LABELS
+from ..data.loading import CifakeSplit
+from ..models.training import TrainingRun
+from . import cam
+from .analysis import ModelMaps
+from .geometry import Grid
+from .plots import (
+    plot_deletion_insertion,
+    plot_explanations,
+    plot_mean_maps,
+    plot_randomisation,
+    plot_road,
+)
+from .road import FRACTIONS
+
+
+def example_figures(
+    runs: dict[str, TrainingRun],
+    test: CifakeSplit,
+    probability: dict[str, np.ndarray],
+    methods: list[str],
+    seed: int,
+) -> dict[str, Figure]:
+    """Per model: every method's maps on right and wrong examples of each class."""
+    figures = {}
+    for name, run in runs.items():
+        examples = cam.pick_examples(test.labels, probability[name], per_group=2, seed=seed)
+        chosen, captions = cam.example_captions(examples, probability[name])
+        shown = {
+            method: cam.normalise_maps(
+                cam.class_activation_maps(run.model, test.images[chosen], method=method)
+            )
+            for method in methods
+        }
+        fig = plot_explanations(test.images[chosen], shown, captions)
+        fig.suptitle(name, fontsize=14)
+        figures[f"05_gradcam_examples_{run.model_config.name}"] = fig
+    return figures
+
+
+def mean_map_figures(
+    runs: dict[str, TrainingRun], label_maps: dict[str, dict[str, ModelMaps]], grid: Grid
+) -> dict[str, Figure]:
+    """Per model: the mean Grad-CAM map of each true class."""
+    figures = {}
+    for name, run in runs.items():
+        by_class = {label: maps.placed["Grad-CAM"] for label, maps in label_maps[name].items()}
+        fig = plot_mean_maps(cam.class_mean_maps(by_class), grid)
+        fig.suptitle(f"{name}: mean Grad-CAM map per true class", fontsize=13)
+        figures[f"05_mean_gradcam_{run.model_config.name}"] = fig
+    return figures
+
+
+def faithfulness_figures(runs: dict[str, TrainingRun], curves: dict) -> dict[str, Figure]:
+    """Per model: deletion and insertion with blurred patches, and ROAD."""
+    figures = {}
+    for name, run in runs.items():
+        slug = run.model_config.name
+        figures[f"05_deletion_insertion_{slug}_blur"] = plot_deletion_insertion(
+            curves[name]["blur"], f"{name}, patches replaced by a blur"
+        )
+        figures[f"05_road_{slug}"] = plot_road(curves[name]["ROAD"], FRACTIONS, f"{name}, ROAD")
+    return figures
+
+
+def randomisation_figures(
+    runs: dict[str, TrainingRun],
+    stages: dict,
+    images: np.ndarray,
+    labels: np.ndarray,
+    grid: Grid,
+    shown: int = 4,
+) -> dict[str, Figure]:
+    """Per model: Grad-CAM of `shown` images as the layers are re-initialised from the top."""
+    picked = np.arange(0, len(images), max(1, len(images) // shown))[:shown]
+    captions = [f"true {LABELS[labels[i]]}" for i in picked]
+    figures = {}
+    for name, run in runs.items():
+        fig = plot_randomisation(
+            images[picked],
+            {stage: maps[picked] for stage, maps in stages[name]["Grad-CAM"].items()},
+            grid,
+            captions,
+        )
+        fig.suptitle(f"{name}: Grad-CAM as the layers are re-initialised from the top (seed 0)")
+        figures[f"05_randomisation_{run.model_config.name}"] = fig
+    return figures

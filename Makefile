@@ -10,6 +10,20 @@ SETUP_STAMP := $(VENV)/.setup-done
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search \
 	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training
 
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+SMOKE_DIR := scratch/smoke
+NBVAL_DIR := $(SMOKE_DIR)/nbval
+
+setup: $(SETUP_STAMP)
+
+$(SETUP_STAMP): requirements.txt requirements-lock.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name cifake --display-name "Python (cifake)"
+	touch $@
+
 # `make reproduce` runs the full study into outputs/ and executes the notebooks in place;
 # `make reproduce PROFILE=smoke` runs the small profile into scratch/smoke/. Which notebooks
 # run is decided from the provenance record (outputs/provenance.json), not from file times:

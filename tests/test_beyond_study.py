@@ -238,7 +238,10 @@ def test_findings_follow_the_numbers():
         "it is above the seed paper's Modified CNN2D (95.94%); below the best from-scratch "
         "models in the literature (97.8%) and an ImageNet-pretrained DenseNet-121 (98.5%)" in short
     )
+    assert "95% prediction interval for one run of ours (96.00–97.00%)" in short
     assert "VGG-BN (beyond the paper) is better" in short
+    close = findings.beyond_findings(results(0.9590))
+    assert "within the range of the seed paper's Modified CNN2D (95.94%)" in close
     met = findings.beyond_findings(results(0.9820))
     assert "meets the goal (98.0%) but not the stretch (98.6%, 0.40 points short)" in met
     both = findings.beyond_findings(results(0.9870, paired_verdict="not significant"))

@@ -6,11 +6,11 @@ qualifies when that run's wall-clock training time fits `BUDGET_MINUTES` on the 
 ran the search; the qualifying candidate with the best validation accuracy is chosen.
 Notebook 08 trains its seeds in one-thread workers side by side, which on the 2-core AVX2 CPU
 take about 1.7x as long per seed and finish two seeds about 1.17x sooner than one two-thread
-run after another (README, "Measured times"). The table is committed, so
+run after another (docs/measured-times.md). The table is committed, so
 that `make reproduce` (notebook 08) trains only the choice.
 
 Wider nets were ruled out before the search by `make benchmark-beyond`: on the 2-core AVX2 CPU
-a 32-64-128 net manages under 2 epochs in 15 minutes (README, "Beyond the paper").
+a 32-64-128 net manages under 2 epochs in 15 minutes (docs/measured-times.md).
 """
 
 import argparse

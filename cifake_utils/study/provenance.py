@@ -138,7 +138,10 @@ def stage_entry(
     record_file = relative(record_path(profile), root)
     outs = {n: sha256_file(root / n) for n in sorted(writes) if (root / n).is_file()}
     outs.pop(record_file, None)
-    deps = {n: sha256_file(root / n) for n in sorted(reads - writes) if (root / n).is_file()}
+    # The record is read (for the report's table of times) and rewritten by every stage; the
+    # order check, not a hash, says whether a stage ran after those it reads from.
+    read_only = sorted(reads - writes - {record_file})
+    deps = {n: sha256_file(root / n) for n in read_only if (root / n).is_file()}
     section_hashes = readme_sections(root)
     return {
         **(extra or {}),

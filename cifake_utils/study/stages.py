@@ -19,17 +19,21 @@ MODIFIED = "03_modified_cnn2d"
 ROBUSTNESS = "07_robustness"
 PAPER_MODELS = (DATA, CNN2D, MODIFIED)
 
-# In execution order: every stage comes after the stages it needs. Notebook 06 reads 07's
-# summary and 08 its corruption grid, so 07 runs before both.
+BEYOND = "08_beyond_the_paper"
+
+# In execution order: every stage comes after the stages it needs. Notebook 08 reads 07's
+# corruption grid and 06 its summary. Notebooks 05 and 06 explain and demonstrate the served
+# model, which is chosen on validation among every saved model, 08's included, so they run
+# after 08.
 STAGES = (
     Stage(DATA),
     Stage(CNN2D, (DATA,)),
     Stage(MODIFIED, (DATA, CNN2D)),
     Stage("04_evaluation", PAPER_MODELS),
-    Stage("05_gradcam_analysis", PAPER_MODELS),
     Stage(ROBUSTNESS, PAPER_MODELS),
-    Stage("06_demo_prediction", (*PAPER_MODELS, ROBUSTNESS)),
-    Stage("08_beyond_the_paper", (*PAPER_MODELS, ROBUSTNESS)),
+    Stage(BEYOND, (*PAPER_MODELS, ROBUSTNESS)),
+    Stage("05_gradcam_analysis", (*PAPER_MODELS, BEYOND)),
+    Stage("06_demo_prediction", (*PAPER_MODELS, ROBUSTNESS, BEYOND)),
 )
 NOTEBOOK_STAGES = {stage.name: stage for stage in STAGES}
 REPORT_STAGE = Stage(REPORT, tuple(NOTEBOOK_STAGES))

@@ -69,13 +69,15 @@ def test_scope_findings_name_where_the_feature_test_is_near_chance():
         scope_rows({"uniform noise": 0.99, "crops shrunk": 0.55, "JPEG q95": 0.51}), 0.95
     )
     assert "keeps 96.0% of REAL, 94.0% of FAKE in scope" in text
-    assert "separates uniform noise best" in text and "JPEG q95 worst" in text
-    assert "For 2 of the 3 outside sets the feature test does not separate them" in text
-    assert "(ROC-AUC below 0.6: crops shrunk; JPEG q95)" in text
-    assert "crops shrunk: 100% out of scope by the whole rule against 50%" in text
+    assert "separates 1 of the 3 sets from outside CIFAKE" in text
+    assert ": uniform noise (ROC-AUC 0.990, 50% flagged)." in text
+    assert "For the other 2 its ROC-AUC is 0.51–0.55" in text
+    assert "Of the crops shrunk, 50% would pass the feature test alone" in text
 
 
 def test_scope_findings_say_when_the_feature_test_beats_chance_everywhere():
-    text = findings.scope_findings(scope_rows({"uniform noise": 0.99, "texture": 0.8}), 0.95)
-    assert "beats chance clearly (ROC-AUC at least 0.6) on all 2 outside sets" in text
-    assert "does not separate" not in text
+    rows = scope_rows({"uniform noise": 0.99, "texture": 0.8, "PNG (control)": 0.5})
+    text = findings.scope_findings(rows, 0.95)
+    assert "separates 2 of the 2 sets from outside CIFAKE" in text
+    assert "For the other" not in text
+    assert "On the control (PNG (control), CIFAKE's own test images" in text

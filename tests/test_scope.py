@@ -29,9 +29,11 @@ def test_temperature_is_fitted_on_both_sides_of_one(true_temperature):
 
 def test_only_a_32x32_image_passes_the_size_rule():
     assert scope.size_reason((32, 32), {}) is None
-    shrunk = scope.size_reason((4032, 3024), {"cnn2d": 0.581, "vgg_bn": 0.574})
+    shrunk = scope.size_reason((4032, 3024), {"cnn2d": (0.946, 0.581), "vgg_bn": (0.955, 0.574)})
     assert shrunk.startswith("the image is 4032x3024 and had to be shrunk to 32x32")
-    assert "57.4–58.1% accuracy on CIFAKE" in shrunk
+    assert "accuracy on CIFAKE from 94.6–95.5% to 57.4–58.1% (chance is 50%)" in shrunk
+    one = scope.size_reason((64, 64), {"cnn2d": (0.946, 0.581)})
+    assert "from 94.6% to 58.1%" in one
     assert "enlarged" in scope.size_reason((16, 16), {})
 
 
@@ -68,7 +70,7 @@ def test_atypicality_is_two_sided():
 
 
 def test_a_large_photograph_is_out_of_scope_with_its_size(tiny_detector):
-    answer = predict_image(tiny_detector, ASTRONAUT, resampling={"cnn2d": 0.58})
+    answer = predict_image(tiny_detector, ASTRONAUT, resampling={"cnn2d": (0.95, 0.58)})
     assert not answer.scope.in_scope
     assert answer.scope.original_size == (512, 512)
     assert answer.scope.reasons[0].startswith("the image is 512x512 and had to be shrunk")
@@ -79,8 +81,9 @@ def test_robustness_metrics_give_the_resampling_accuracy_per_architecture():
     grid = [
         {"architecture": "cnn2d", "corruption": "2x down and up", "accuracy": 0.58},
         {"architecture": "cnn2d", "corruption": "JPEG q50", "accuracy": 0.9},
+        {"architecture": "cnn2d", "corruption": "PNG (control)", "accuracy": 0.95},
     ]
-    assert scope.resampling_accuracies({"grid": grid}) == {"cnn2d": 0.58}
+    assert scope.resampling_accuracies({"grid": grid}) == {"cnn2d": (0.95, 0.58)}
     assert scope.resampling_accuracies(None) == {}
 
 

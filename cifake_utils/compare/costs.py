@@ -7,6 +7,13 @@ from ..machine import training_threads
 from ..models.training import TrainingRun
 
 
+def cpu_kind(machine: dict) -> str:
+    """The instruction-set kind a run trained on, as the study's machines differ: AVX-512 or
+    AVX2 (training times are comparable only within one kind)."""
+    flags = machine.get("cpu_flags", [])
+    return "AVX-512" if any(flag.startswith("avx512") for flag in flags) else "AVX2"
+
+
 def cost_table(runs: dict[tuple[str, int], TrainingRun], intervals: pd.DataFrame) -> pd.DataFrame:
     """Per architecture in `intervals`: parameters, epochs, training minutes per seed (wall
     clock, and CPU-minutes = wall clock x the threads it used) and test accuracy with its
@@ -20,6 +27,7 @@ def cost_table(runs: dict[tuple[str, int], TrainingRun], intervals: pd.DataFrame
         if not chosen:
             raise ValueError(f"no training run of {architecture!r}")
         threads = [training_threads(run.machine or {}) for run in chosen]
+        kinds = sorted({cpu_kind(run.machine or {}) for run in chosen})
         minutes = np.array([run.seconds / 60 for run in chosen])
         row = intervals.loc[architecture]
         rows.append(
@@ -29,6 +37,7 @@ def cost_table(runs: dict[tuple[str, int], TrainingRun], intervals: pd.DataFrame
                 "seeds": len(chosen),
                 "epochs_mean": float(np.mean([run.epochs_trained for run in chosen])),
                 "threads": int(max(threads)),
+                "cpu_kinds": " + ".join(kinds),
                 "wall_minutes_mean": float(minutes.mean()),
                 "cpu_minutes_mean": float(np.mean(minutes * np.array(threads))),
                 "accuracy_mean": float(row["accuracy_mean"]),

@@ -148,6 +148,15 @@ def cost_sentence(results: dict) -> str:
         f"{costs[a]['parameters']:,} parameters"
         for a in PAPER_MODELS
     )
+    kinds = {a: row.get("cpu_kinds", "") for a, row in costs.items()}
+    mixed = [a for a, kind in kinds.items() if "+" in kind]
+    caveat = (
+        f" {' and '.join(_name(a) for a in mixed)} trained on two CPU kinds "
+        f"({kinds[mixed[0]]}), whose speeds differ about twofold, so those minutes are not "
+        "comparable with the others'."
+        if mixed
+        else ""
+    )
     return (
         f"Cost: each {_name(BEYOND)} seed trained {ours['epochs_mean']:.0f} epochs in "
         f"{ours['wall_minutes_mean']:.1f} wall-clock minutes on "
@@ -155,7 +164,7 @@ def cost_sentence(results: dict) -> str:
         f"{ours['cpu_minutes_mean']:.1f} CPU-minutes, that is {machine_minutes:.1f} minutes of "
         f"the {results['cores']}-core machine ({within} the {results['budget_minutes']:.0f}-"
         f"minute budget), with {ours['parameters']:,} parameters; {paper} (runs that resumed "
-        "after an interruption count only the time after it)."
+        f"after an interruption count only the time after it).{caveat}"
     )
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..constants import IMAGE_SIZE
 from ..data.pipeline import make_dataset
+from ..robustness.corruptions import CONTROL  # notebook 07's lossless control
 
 KEEP_IN_SCOPE = 0.95  # share of CIFAKE validation images the feature threshold keeps
 RESAMPLING = "2x down and up"  # notebook 07's transformation that a shrunk image stands for
@@ -99,18 +100,20 @@ def fit_scope(
     }
 
 
-def resampling_accuracies(robustness: dict | None) -> dict[str, float]:
-    """Notebook 07's accuracy after 2x down-and-up resampling, by architecture (mean of seeds)."""
+def resampling_accuracies(robustness: dict | None) -> dict[str, tuple[float, float]]:
+    """Notebook 07's accuracy on the lossless control and after 2x down-and-up resampling, by
+    architecture (means over seeds)."""
     if not robustness:
         return {}
+    rows = {(row["architecture"], row["corruption"]): row for row in robustness.get("grid", [])}
     return {
-        row["architecture"]: row["accuracy"]
-        for row in robustness.get("grid", [])
-        if row["corruption"] == RESAMPLING
+        architecture: (rows[(architecture, CONTROL)]["accuracy"], row["accuracy"])
+        for (architecture, corruption), row in rows.items()
+        if corruption == RESAMPLING and (architecture, CONTROL) in rows
     }
 
 
-def size_reason(size: tuple[int, int], accuracies: dict[str, float]) -> str | None:
+def size_reason(size: tuple[int, int], accuracies: dict[str, tuple[float, float]]) -> str | None:
     """Why an image of `size` is out of scope (None for 32x32)."""
     width, height = size
     if (width, height) == (IMAGE_SIZE, IMAGE_SIZE):
@@ -118,20 +121,29 @@ def size_reason(size: tuple[int, int], accuracies: dict[str, float]) -> str | No
     change = "shrunk" if min(width, height) > IMAGE_SIZE else "enlarged"
     reason = f"the image is {width}x{height} and had to be {change} to 32x32"
     if accuracies:
-        low, high = min(accuracies.values()), max(accuracies.values())
-        measured = f"{100 * low:.1f}%" if low == high else f"{100 * low:.1f}–{100 * high:.1f}%"
+        clean = _span([pair[0] for pair in accuracies.values()])
+        resampled = _span([pair[1] for pair in accuracies.values()])
         reason += (
             f"; notebook 07 measured a far milder resampling (2x down and up) to take the "
-            f"detectors to {measured} accuracy on CIFAKE, near chance (50%)"
+            f"detectors' accuracy on CIFAKE from {clean} to {resampled} (chance is 50%)"
         )
     return reason
+
+
+def _span(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return (
+        f"{100 * low:.1f}%"
+        if round(low, 3) == round(high, 3)
+        else f"{100 * low:.1f}–{100 * high:.1f}%"
+    )
 
 
 def assess(
     size: tuple[int, int],
     score: float | None,
     threshold: float | None,
-    accuracies: dict[str, float],
+    accuracies: dict[str, tuple[float, float]],
 ) -> Scope:
     """The scope of one image from its original size and its features' atypicality."""
     reasons = []

@@ -3,12 +3,14 @@ validation after training; `detector.reference`)."""
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..models.calibration import apply_temperature
 from ..models.training import TrainingRun
 from .metrics import expected_calibration_error
 
 Key = tuple[str, int]
+ALPHA = 0.05  # the level of the paired test over seeds
 
 
 def temperature_table(
@@ -50,6 +52,14 @@ def temperature_summary(table: pd.DataFrame) -> pd.DataFrame:
                 lambda rows: int((rows["ece_calibrated"] < rows["ece_raw"]).sum())
             ),
             "seeds": grouped["temperature"].count(),
+            # Paired t over seeds (nan for one seed): is the change in ECE more than noise?
+            "p_value": grouped.apply(
+                lambda rows: (
+                    float(stats.ttest_rel(rows["ece_calibrated"], rows["ece_raw"]).pvalue)
+                    if len(rows) > 1
+                    else float("nan")
+                )
+            ),
         }
     )
 
@@ -58,15 +68,19 @@ def temperature_sentence(summary: pd.DataFrame, names: dict[str, str]) -> str:
     """One sentence per architecture, written from `temperature_summary`."""
     parts = []
     for architecture, row in summary.iterrows():
-        direction = "lowered" if row["ece_calibrated_mean"] < row["ece_raw_mean"] else "raised"
+        lower = row["ece_calibrated_mean"] < row["ece_raw_mean"]
+        if row["p_value"] < ALPHA:
+            direction = "lowered" if lower else "raised"
+        else:
+            direction = "did not significantly change"
         smoothing = row["label_smoothing"]
         trained = f"label smoothing {smoothing:g}" if smoothing else "no label smoothing"
         parts.append(
             f"{names.get(architecture, architecture)} (trained with {trained}): "
             f"T = {row['temperature_mean']:.2f} "
             f"({'sharpening' if row['temperature_mean'] < 1 else 'softening'} its "
-            f"probabilities) {direction} the test ECE from {row['ece_raw_mean']:.4f} to "
+            f"probabilities) {direction} the test ECE: {row['ece_raw_mean']:.4f} to "
             f"{row['ece_calibrated_mean']:.4f} (lower in {int(row['seeds_improved'])} of "
-            f"{int(row['seeds'])} seeds)"
+            f"{int(row['seeds'])} seeds, paired t over seeds p = {row['p_value']:.2g})"
         )
     return "Temperature scaling, fitted on validation only: " + "; ".join(parts) + "."

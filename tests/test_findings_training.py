@@ -3,6 +3,7 @@
 import pandas as pd
 
 from cifake_utils.models import findings
+from cifake_utils.search import epoch_budget
 
 
 def runs(train=(0.99, 0.98), validation=(0.95, 0.94), trained=(10, 10), kept=(10, 10)):
@@ -11,6 +12,7 @@ def runs(train=(0.99, 0.98), validation=(0.95, 0.94), trained=(10, 10), kept=(10
             "architecture": "cnn2d",
             "seed": [0, 1],
             "train_accuracy": train,
+            "train_accuracy_inference": train,
             "val_accuracy": validation,
             "epochs_trained": trained,
             "best_epoch": kept,
@@ -18,14 +20,24 @@ def runs(train=(0.99, 0.98), validation=(0.95, 0.94), trained=(10, 10), kept=(10
     )
 
 
-def test_over_fitting_and_capacity_readings():
+def test_over_fitting_reading_makes_no_capacity_claim():
     assert "(over-fitting)" in findings.fit_sentence(runs(), "cnn2d")
-    capacity = findings.fit_sentence(runs(train=(0.93, 0.94)), "cnn2d")
-    assert "limited by its capacity" in capacity and "-1.00 points" in capacity
+    close = findings.fit_sentence(runs(train=(0.93, 0.94)), "cnn2d")
+    assert "does not over-fit" in close and "-1.00 points" in close
+    assert "capacity" not in close
+
+
+def budget_tables(curve: dict[int, float]):
+    sweep = pd.DataFrame(
+        {"architecture": "cnn2d", "recipe": "its searched recipe", "epochs": e, "val_accuracy": a}
+        for e, a in curve.items()
+    )
+    return sweep, epoch_budget.budget_table(sweep)
 
 
 def test_seeds_and_epochs():
-    text = findings.baseline_findings(runs())
+    text = findings.baseline_findings(runs(), *budget_tables({5: 0.92, 10: 0.93, 20: 0.931}))
+    assert "92.00% at 5 → 93.00% at 10 → 93.10% at 20, so 10 epochs, after which" in text
     assert "CNN2D reaches 94.50% ± 0.71 validation accuracy over 2 seeds" in text
     assert "trained its fixed budget of 10 epochs" in text
     stopped = findings.epochs_sentence(runs(trained=(9, 14), kept=(6, 11)), "cnn2d")
@@ -45,11 +57,45 @@ def test_search_path_keeps_each_stage_winner_that_beats_the_best_so_far():
             "chosen": [False, False, False, False, True],
         }
     )
-    kept, rejected = findings.search_path(search, "cnn2d")
-    assert kept == ["cosine", "flip + shift"]
+    kept, rejected = findings.search_steps(search, "cnn2d")
+    assert [change for change, _ in kept] == ["cosine", "flip + shift"]
+    assert [round(gain, 6) for _, gain in kept] == [2.0, 2.0]
     assert rejected == ["batch 128", "flip"]
     text = findings.search_sentence(search, "cnn2d")
     assert "from 90.00% (untuned) to 94.00%" in text and "(+4.00 points" in text
+    assert "beyond one seed's noise: cosine +2.00; flip + shift +2.00" in text
+    assert "unresolved" not in text
+
+
+def test_a_search_step_below_the_noise_band_is_unresolved():
+    search = pd.DataFrame(
+        {
+            "architecture": "cnn2d",
+            "stage": ["untuned", "schedule", "optimiser"],
+            "change": ["the untuned recipe", "cosine", "AdamW"],
+            "val_accuracy": [0.90, 0.91, 0.9131],
+            "chosen": [False, False, True],
+        }
+    )
+    text = findings.search_sentence(search, "cnn2d")
+    assert "beyond one seed's noise: cosine +1.00." in text
+    assert "therefore unresolved: AdamW +0.31." in text
+
+
+def test_fit_reads_the_inference_mode_training_accuracy():
+    table = pd.DataFrame(
+        {
+            "architecture": "modified_cnn2d",
+            "val_accuracy": [0.92, 0.92],
+            "train_accuracy": [0.91, 0.91],  # logged with dropout on: below validation
+            "train_accuracy_inference": [0.925, 0.925],
+        }
+    )
+    text = findings.fit_sentence(table, "modified_cnn2d")
+    assert "training images is 92.50%, +0.50 points from validation" in text
+    assert "does not over-fit" in text and "91.00% that training logs" in text
+    table["train_accuracy_inference"] = 0.95
+    assert "(over-fitting)" in findings.fit_sentence(table, "modified_cnn2d")
 
 
 def test_ablation_direction():
@@ -63,3 +109,17 @@ def test_ablation_direction():
     assert "CNN2D + Dropout is 1.00 points above CNN2D" in findings.ablation_sentence(
         ablation, "cnn2d_dropout"
     )
+
+
+def test_budget_sentence_says_when_the_curve_is_still_rising():
+    sweep, budgets = budget_tables({5: 0.90, 10: 0.92, 20: 0.94})
+    text = findings.budget_sentence(budgets, sweep, "cnn2d")
+    assert "still rising at 20 epochs, the largest budget swept" in text
+    assert "a doubling must gain 0.2 points" in text
+
+
+def test_budget_sentence_says_what_a_cap_costs():
+    sweep, budgets = budget_tables({5: 0.92, 10: 0.9385, 20: 0.9417})
+    text = findings.budget_sentence(budgets, sweep, "cnn2d")  # CNN2D's committed cap: 10
+    assert "so still rising at 20 epochs" in text
+    assert "the committed runs train 10 epochs" in text and "0.32 points below" in text

@@ -9,7 +9,7 @@ from cifake_utils.models.architectures import ARCHITECTURES
 from cifake_utils.models.jobs import TrainingData
 from cifake_utils.models.training import TrainConfig
 from cifake_utils.project.profiles import get_profile
-from cifake_utils.search import recipe_search, recipes
+from cifake_utils.search import chosen, epoch_budget, recipe_search, recipes
 
 # Two stages: a change that cannot help (a learning rate so large training diverges) and a
 # sensible fixed budget. Both architectures, one epoch each.
@@ -86,5 +86,33 @@ def test_committed_search_chooses_a_recipe_for_each_searched_model():
     for name in recipe_search.SEARCHED:
         model, recipe = recipe_search.chosen_recipe(get_profile("smoke"), name, search)
         assert model.name == name and recipe.epochs == 1  # capped by the smoke profile
-    jobs = recipe_search.ablation_jobs(get_profile("smoke"), search)
+
+
+def test_committed_sweep_gives_each_paper_model_a_fixed_budget():
+    for name in recipe_search.SEARCHED:
+        model, recipe = chosen.final_recipe(get_profile("full"), name)
+        assert model.name == name and recipe.schedule == "cosine" and recipe.patience is None
+        assert recipe.epochs in epoch_budget.BUDGETS[name]
+    jobs = chosen.ablation_jobs(get_profile("smoke"))
     assert [model.name for model, _ in jobs] == ["modified_cnn2d", "cnn2d_gap", "cnn2d_dropout"]
+    assert {recipe.epochs for _, recipe in jobs} == {1}  # capped by the smoke profile
+
+
+def sweep(accuracies: dict[str, dict[int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"architecture": "modified_cnn2d", "recipe": recipe, "epochs": epochs, "val_accuracy": a}
+        for recipe, curve in accuracies.items()
+        for epochs, a in curve.items()
+    )
+
+
+def test_budget_is_where_doubling_stops_helping():
+    curve = pd.Series({10: 0.90, 20: 0.915, 40: 0.9165})  # +1.5, then +0.15 points
+    assert epoch_budget.chosen_budget(curve) == 20
+    assert epoch_budget.chosen_budget(pd.Series({10: 0.90, 20: 0.901, 40: 0.95})) == 10
+    rising = pd.Series({10: 0.90, 20: 0.91, 40: 0.92})
+    assert epoch_budget.chosen_budget(rising) == 40
+    table = epoch_budget.budget_table(sweep({"own": rising.to_dict(), "other": curve.to_dict()}))
+    own, other = (table[table["recipe"] == r].iloc[0] for r in ("own", "other"))
+    assert own["still_rising"] and own["chosen"] and own["budget"] == 40
+    assert not other["still_rising"] and not other["chosen"] and other["budget"] == 20

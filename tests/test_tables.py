@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cifake_utils.evaluation import seeds
+from cifake_utils.evaluation import family, seeds
 from cifake_utils.evaluation import tables as evaluation
 from cifake_utils.paths import project_root
 from cifake_utils.project import readme
@@ -99,12 +99,15 @@ def test_headline_and_paired_sentences():
     headline = evaluation.headline_table(intervals)
     assert headline.loc["Modified CNN2D", "tuned_mean"] == 100.0
     assert headline.loc["CNN2D", "paper"] == 94.98 and headline.loc["CNN2D", "tuned_seeds"] == 2
-    paired = seeds.comparisons_table(Y, predictions, [("cnn2d_untuned", "cnn2d")])
+    paired = family.family_table(Y, predictions, (("cnn2d_untuned", "cnn2d"),))
     sentence = evaluation.comparison_sentence(paired.iloc[0], "cnn2d_untuned", "cnn2d")
     assert sentence.startswith("CNN2D vs CNN2D (untuned): ")
+    assert "Welch t over seeds (unpaired) over 2 + 2 seeds" in sentence
+    assert "Holm-adjusted over 1 comparisons" in sentence and "earlier split" in sentence
     markdown = evaluation.results_markdown(
-        headline, paired, pd.DataFrame({"accuracy_mean": [0.9, 0.8]}, index=names[:2])
+        headline, paired, pd.DataFrame({"balanced_accuracy_mean": [0.9, 0.8]}, index=names[:2])
     )
+    assert "CNN2D 90.00%; Modified CNN2D 80.00%" in markdown
     assert "| CNN2D | 94.98 |" in markdown and sentence in markdown
     one_seed = seeds.comparisons_table(
         Y, predictions | {("cnn2d_gap", 0): P}, [("cnn2d", "cnn2d_gap")]

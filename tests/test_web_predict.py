@@ -102,7 +102,9 @@ def test_api_returns_json_with_label_probability_and_heatmap(client, jpeg):
 def test_probability_is_shown_no_more_precisely_than_calibration_supports():
     assert format_probability(0.9996) == "≥ 0.99"
     assert format_probability(0.001) == "≤ 0.01"
-    assert format_probability(0.5049) == "0.50"
+    assert format_probability(0.5049) == "0.505"  # FAKE: three decimals near the threshold
+    assert format_probability(0.497) == "0.497"  # REAL, not "0.50"
+    assert format_probability(0.5051) == "0.51" and format_probability(0.4949) == "0.49"
 
 
 def test_predictions_are_rate_limited_per_client(app, jpeg):

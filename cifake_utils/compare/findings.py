@@ -120,18 +120,25 @@ def paired_sentences(results: dict) -> list[str]:
             "better": f"{_name(BEYOND)} is better",
             "worse": f"{_name(BEYOND)} is worse",
         }.get(row["verdict"], "no significant difference")
+        seeds = int(row["seeds"])
         interval = (  # one seed pair has no interval over seeds
             f"95% interval {100 * row['difference_low']:+.2f} to "
             f"{100 * row['difference_high']:+.2f}; "
-            if row["seeds"] > 1
+            if seeds > 1
+            else ""
+        )
+        adjusted = (
+            f", Holm-adjusted over the study's {row['family_size']} comparisons "
+            f"p = {row['p_holm']:.2g}"
+            if "p_holm" in row
             else ""
         )
         sentences.append(
-            f"Against {_name(row['first'])}, paired over {_count(row['seeds'], 'matched seed')}: "
+            f"Against {_name(row['first'])}, paired over {_count(seeds, 'matched seed')}: "
             f"{100 * row['difference_mean']:+.2f} points ({interval}"
-            f"{row['test']}, p = {row['p_value']:.2g}); McNemar's test on each seed pair's "
-            f"{results['test_images']:,} test images favours {_name(BEYOND)} on "
-            f"{row['seeds_second_better']} of {row['seeds']} pairs and the paper model on "
+            f"{row['test']}, p = {row['p_value']:.2g}{adjusted}); McNemar's test on each seed "
+            f"pair's {results['test_images']:,} test images favours {_name(BEYOND)} on "
+            f"{row['seeds_second_better']} of {seeds} pairs and the paper model on "
             f"{row['seeds_second_worse']}: {verdict}."
         )
     return sentences

@@ -10,7 +10,7 @@ import math
 
 from scipy import stats
 
-from ..models.architectures import DISPLAY_NAMES
+from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
 
 RELATION = {
     "better": "better than",
@@ -70,45 +70,105 @@ def headline_sentence(row: dict) -> str:
     )
 
 
+def _seeds(count: int) -> str:
+    """'1 seed', '5 seeds'."""
+    return f"{count} seed{'' if count == 1 else 's'}"
+
+
+NEAR_THRESHOLD = (0.01, 0.1)  # adjusted p-values read as weak evidence, whichever side of 5%
+
+
 def paired_sentence(row: dict) -> str:
-    """One paired test: `second` against `first`."""
+    """One comparison of the family: `second` against `first`, the verdict resting on the
+    Holm-adjusted p-value when the row has one."""
+    adjusted = row.get("p_holm")
+    tests = f"{row['test']}, p = {row['p_value']:.2g}"
+    note = ""
+    if adjusted is not None and math.isfinite(adjusted):
+        tests += (
+            f"; Holm-adjusted over the study's {row['family_size']} comparisons p = {adjusted:.2g}"
+        )
+        if row["verdict_unadjusted"] != row["verdict"]:
+            note = (
+                f"; alone it would read {RELATION[row['verdict_unadjusted']].removesuffix(' than')}"
+                ", a verdict the family's adjustment does not keep"
+            )
+    if row.get("confound"):
+        note += f"; unpaired, because {row['confound']}"
+    if row.get("recipe_note"):
+        note += f"; {row['recipe_note']}"
+    deciding = adjusted if adjusted is not None and math.isfinite(adjusted) else row["p_value"]
+    if NEAR_THRESHOLD[0] <= deciding < NEAR_THRESHOLD[1]:
+        note += "; near the 5% line, so weak evidence either way: a rerun may flip it"
     return (
         f"{name(row['second'])} is {RELATION[row['verdict']]} {name(row['first'])} "
-        f"({100 * row['difference_mean']:+.2f} accuracy points, {row['test']}, "
-        f"p = {row['p_value']:.2g})."
+        f"({100 * row['difference_mean']:+.2f} accuracy points, {tests}{note})."
     )
 
 
 def deduplicated_sentence(results: dict) -> str:
-    """How far removing the test images also in train moves the mean accuracy."""
-    full = {r["architecture"]: r["accuracy_mean"] for r in results["mean_std"]}
-    dedup = {r["architecture"]: r["accuracy_mean"] for r in results["deduplicated_mean_std"]}
-    changes = {a: 100 * (dedup[a] - full[a]) for a in dedup if a in full}
-    largest = max(changes, key=lambda a: abs(changes[a]))
+    """Accuracy on the test images also in train against the rest of their class, and the
+    deduplicated split's balanced accuracy."""
+    parts = []
+    for row in results["duplicated"]:
+        if row["architecture"] not in PAPER_MODELS:
+            continue
+        easier = "higher" if row["difference"] > 0 else "lower"
+        reading = (
+            f"significantly {easier} (permutation p = {row['p_value']:.2g})"
+            if row["p_value"] < 0.05
+            else f"not significantly different (permutation p = {row['p_value']:.2g})"
+        )
+        parts.append(
+            f"{name(row['architecture'])} scores {100 * row['accuracy_duplicated']:.2f}% on the "
+            f"{row['duplicated_images']} duplicated {row['label']} images against "
+            f"{100 * row['accuracy_other']:.2f}% on the other {row['other_images']:,} "
+            f"{row['label']} images (mean over {_seeds(row['seeds'])}): {reading}"
+        )
+    balanced = "; ".join(
+        f"{name(row['architecture'])} {100 * row['balanced_accuracy_mean']:.2f}%"
+        for row in results["deduplicated_balanced"]
+        if row["architecture"] in PAPER_MODELS
+    )
     return (
-        f"Without the {results['test_images'] - results['deduplicated_test_images']:,} test "
-        f"images that also occur in train, mean accuracy moves by at most "
-        f"{abs(changes[largest]):.2f} points ({name(largest)}, {changes[largest]:+.2f})."
+        "Test images whose pixels also occur in train: " + "; ".join(parts) + ". Without them "
+        f"the test split is unbalanced ({results['deduplicated_counts']}), so it is summarised "
+        f"by balanced accuracy: {balanced}."
     )
 
 
-CALIBRATED_POINTS = 1.0  # mean confidence within this many points of accuracy: calibrated
+CALIBRATED_TEMPERATURE = 0.05  # a fitted temperature within this of 1: calibrated already
 
 
-def calibration_sentence(confidence: dict) -> str:
-    """Over- or under-confidence of each seed-0 model: mean confidence against accuracy."""
+def calibration_sentence(temperatures: list[dict]) -> str:
+    """Every seed's calibration, per architecture: the test ECE, and which way the validation
+    temperature says the model errs (T < 1 sharpens an under-confident model)."""
     parts = []
-    for model, row in confidence.items():
-        gap = 100 * (row["mean_confidence"] - row["accuracy"])
-        if abs(gap) < CALIBRATED_POINTS:
-            kind = "calibrated on average"
+    for row in temperatures:
+        temperature = row["temperature_mean"]
+        if abs(temperature - 1) <= CALIBRATED_TEMPERATURE:
+            kind = "close to calibrated"
         else:
-            kind = "over-confident" if gap > 0 else "under-confident"
+            kind = "under-confident" if temperature < 1 else "over-confident"
+        smoothing = row["label_smoothing"]
+        trained = f"label smoothing {smoothing:g}" if smoothing else "no label smoothing"
         parts.append(
-            f"{model} is {kind} (mean confidence {row['mean_confidence']:.3f} against accuracy "
-            f"{row['accuracy']:.3f}, ECE {row['ece']:.3f})"
+            f"{name(row['architecture'])} (trained with {trained}) is {kind}: test ECE "
+            f"{row['ece_raw_mean']:.4f} raw and {row['ece_calibrated_mean']:.4f} after its "
+            f"temperature ({temperature:.2f})"
         )
-    return "Calibration, seed 0: " + "; ".join(parts) + "."
+    smoothed = [r["temperature_mean"] for r in temperatures if r["label_smoothing"]]
+    plain = [r["temperature_mean"] for r in temperatures if not r["label_smoothing"]]
+    cause = ""
+    if smoothed and max(smoothed) < 1 - CALIBRATED_TEMPERATURE:
+        cause = (
+            " Every model trained with label smoothing is under-confident, as smoothing makes a "
+            "model: it trains towards targets short of 0 and 1"
+        )
+        if plain and min(plain) >= 1 - CALIBRATED_TEMPERATURE:
+            cause += ", and every model trained without it is not"
+        cause += "."
+    return f"Calibration over every seed (means over seeds): {'; '.join(parts)}.{cause}"
 
 
 def weakest_sentence(weakest: list[dict]) -> str:
@@ -125,8 +185,8 @@ def findings_markdown(results: dict, heading: bool = True) -> str:
     sentences = [headline_sentence(row) for row in results["headline"]]
     sentences += [paired_sentence(row) for row in results["paired_tests"]]
     sentences.append(deduplicated_sentence(results))
-    if "confidence" in results:
-        sentences.append(calibration_sentence(results["confidence"]))
+    if "temperature_scaling" in results:
+        sentences.append(calibration_sentence(results["temperature_scaling"]))
     if "weakest_cells" in results:
         sentences.append(weakest_sentence(results["weakest_cells"]))
     lines = ["## Findings", ""] if heading else []

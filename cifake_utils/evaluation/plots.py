@@ -4,10 +4,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from sklearn import metrics as skm
 
 from ..constants import CIFAR10_CLASSES, LABELS
 from ..data.loading import CifakeSplit
+from .findings import prediction_interval
 
 
 def plot_confusion_matrices(matrices: dict[str, np.ndarray]) -> Figure:
@@ -102,79 +104,80 @@ def plot_reliability(tables: dict[str, pd.DataFrame], eces: dict[str, float]) ->
     return fig
 
 
-def plot_paper_comparison(headline: pd.DataFrame, best_variant: dict | None = None) -> Figure:
-    """Test accuracy per model: the paper's number, our untuned and tuned recipes (mean with the
-    95% t-interval over seeds as error bars), and optionally the best variant.
+def plot_paper_comparison(
+    headline: pd.DataFrame, accuracies: dict[str, dict[str, list[float]]]
+) -> Figure:
+    """One panel per paper model, on an axis of its own so that its gap shows: every seed's test
+    accuracy under the untuned and the tuned recipe, the tuned mean, the 95% prediction interval
+    for one new tuned run, and the paper's single run.
 
-    Accuracy alone: on these balanced classes the paper's weighted recall equals accuracy and
-    its weighted precision and F1 sit within hundredths of a point of it. The axis starts at
-    50%, chance level, so bar lengths compare what each model adds over guessing.
+    `accuracies` maps a model's display name to {"untuned recipe": [...], "tuned recipe": [...]}
+    in percent. The paper reports one run, so it is read against the prediction interval, not
+    against the interval of our mean.
     """
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
-    ax = fig.subplots()
-    groups = list(headline.index) + ([best_variant["model"]] if best_variant else [])
-    sources = [
-        ("paper", "#bbbbbb", "//"),
-        ("untuned recipe", "#9ecae1", None),
-        ("tuned recipe", "#2171b5", None),
-    ]
-    width = 0.26
-    for k, (source, colour, hatch) in enumerate(sources):
-        values, lower, upper, positions = [], [], [], []
-        for g, group in enumerate(groups):
-            value, low, high = _accuracy(headline, best_variant, group, source)
-            if value is None:
-                continue
-            positions.append(g + (k - 1) * width)
-            values.append(value)
-            lower.append(value - low if low is not None else 0)
-            upper.append(high - value if high is not None else 0)
-        has_interval = source != "paper"
-        drawn = ax.bar(
-            positions,
-            [v - 50 for v in values],
-            width,
-            bottom=50,
-            color=colour,
-            hatch=hatch,
-            edgecolor="black",
-            linewidth=0.5,
-            label=source,
-            yerr=[lower, upper] if has_interval else None,
-            capsize=4 if has_interval else 0,
+    models = list(headline.index)
+    fig = Figure(figsize=(5.2 * len(models), 3.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(models)))
+    rows = {"tuned recipe": 2, "untuned recipe": 1, "paper (one run)": 0}
+    for ax, model in zip(axes, models, strict=True):
+        row = headline.loc[model]
+        low, high = prediction_interval(row["tuned_mean"], row["tuned_std"], row["tuned_seeds"])
+        if np.isfinite(low):
+            ax.errorbar(
+                row["tuned_mean"],
+                rows["tuned recipe"] + 0.3,
+                xerr=[[row["tuned_mean"] - low], [high - row["tuned_mean"]]],
+                fmt="none",
+                ecolor="#2171b5",
+                capsize=5,
+                label="95% prediction interval for one tuned run",
+            )
+        for recipe, colour in (("untuned recipe", "#9ecae1"), ("tuned recipe", "#2171b5")):
+            values = accuracies[model].get(recipe, [])
+            ax.scatter(
+                values,
+                np.full(len(values), rows[recipe]),
+                s=40,
+                color=colour,
+                edgecolor="black",
+                linewidth=0.5,
+                zorder=3,
+                label=f"one seed, {recipe}" if model == models[0] else None,
+            )
+            if values:
+                ax.plot([np.mean(values)] * 2, [rows[recipe] - 0.25, rows[recipe] + 0.25], "k-")
+        ax.scatter(
+            row["paper"],
+            rows["paper (one run)"],
+            marker="D",
+            s=60,
+            color="#cb181d",
+            zorder=3,
+            label="paper",
         )
-        ax.bar_label(drawn, labels=[f"{v:.2f}" for v in values], fontsize=9, padding=3)
-    ax.set_xticks(range(len(groups)), groups, fontsize=11)
-    ax.set_ylim(50, 101)
-    ax.set_ylabel("test accuracy (%), axis from chance (50%)")
-    ax.set_title(
-        "Reported vs reproduced test accuracy (20,000 images); error bars: 95% t-interval "
-        "over seeds",
-        fontsize=11,
-    )
-    ax.legend(loc="lower right", fontsize=9)
-    ax.grid(axis="y", alpha=0.3)
+        ax.axvline(row["paper"], color="#cb181d", linestyle=":", linewidth=1)
+        shown = [
+            row["paper"],
+            low,
+            high,
+            *accuracies[model].get("tuned recipe", []),
+            *accuracies[model].get("untuned recipe", []),
+        ]
+        shown = [v for v in shown if np.isfinite(v)]
+        margin = 0.1 * (max(shown) - min(shown)) + 0.1
+        ax.set_xlim(min(shown) - margin, max(shown) + margin)
+        ax.set_ylim(-0.6, 2.7)
+        ax.set_yticks(list(rows.values()), list(rows))
+        ax.set_xlabel("test accuracy (%)")
+        ax.set_title(
+            f"{model}: paper {row['paper']:.2f}%, ours {row['tuned_mean']:.2f}% (mean)", fontsize=10
+        )
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    handles.append(Line2D([], [], color="black"))
+    labels.append("mean over seeds")
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=9, frameon=False)
     return fig
-
-
-def _accuracy(
-    headline: pd.DataFrame, best_variant: dict | None, group: str, source: str
-) -> tuple[float | None, float | None, float | None]:
-    """(value, low, high) in percent of one bar; None where the bar does not exist."""
-    if group in headline.index:
-        row = headline.loc[group]
-        if source == "paper":
-            return float(row["paper"]), None, None
-        if source == "untuned recipe":  # an earlier run: its mean only
-            return float(row["untuned_mean"]), None, None
-        low, high = row["tuned_t_low"], row["tuned_t_high"]
-        interval = (None, None) if np.isnan(low) else (float(low), float(high))
-        return float(row["tuned_mean"]), *interval
-    if source != "tuned recipe":
-        return None, None, None
-    low, high = best_variant["t_low"], best_variant["t_high"]
-    interval = (None, None) if np.isnan(low) else (float(low), float(high))
-    return float(best_variant["mean"]), *interval
 
 
 def plot_per_class_accuracy(table: pd.DataFrame, title: str) -> Figure:

@@ -3,66 +3,153 @@
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+NOISE_POINTS = 0.5  # one seed cannot resolve a smaller validation change (notebook 03)
 
 
 def plot_training_curves(histories: dict[str, dict[str, list[float]]]) -> Figure:
-    """Loss and accuracy per epoch, training (dashed) and validation (solid), one colour a run."""
-    fig = Figure(figsize=(12, 4))
-    axes = fig.subplots(1, 2)
+    """Accuracy per epoch, training (dashed) and validation (solid), one colour a run.
+
+    Accuracy, not loss: the runs differ in label smoothing, which shifts a loss's floor (a
+    smoothed model's loss cannot fall below about 0.2), so losses of different recipes do not
+    compare. Training accuracy is as training logs it, with dropout and augmentation on."""
+    fig = Figure(figsize=(8, 4.2), layout="constrained")
+    ax = fig.subplots()
     colours = [f"C{k}" for k in range(10)]
     for (name, history), colour in zip(histories.items(), colours * 10, strict=False):
-        epochs = np.arange(1, len(history["loss"]) + 1)
-        for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
-            ax.plot(epochs, history[metric], ls="--", color=colour, alpha=0.7)
-            ax.plot(epochs, history[f"val_{metric}"], color=colour, label=name, marker=".")
-    for ax, metric in zip(axes, ("binary cross-entropy", "accuracy"), strict=True):
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
-        ax.grid(alpha=0.3)
-    axes[0].set_title("loss: training dashed, validation solid")
-    axes[1].set_title("accuracy: training dashed, validation solid")
-    axes[1].legend(fontsize=8)
-    fig.tight_layout()
+        epochs = np.arange(1, len(history["accuracy"]) + 1)
+        ax.plot(epochs, 100 * np.asarray(history["accuracy"]), ls="--", color=colour, alpha=0.7)
+        ax.plot(
+            epochs, 100 * np.asarray(history["val_accuracy"]), color=colour, label=name, marker="."
+        )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (%)")
+    ax.grid(alpha=0.3)
+    ax.set_title("accuracy: validation solid, training dashed (dropout and augmentation on)")
+    ax.legend(fontsize=8, loc="lower right")
     return fig
 
 
 def plot_recipe_search(search: pd.DataFrame, display_names: dict[str, str]) -> Figure:
-    """Validation accuracy of every run of the recipe search, one panel per architecture.
+    """Every run of the greedy recipe search, one panel per architecture, on a shared axis.
 
-    Bars are in search order (top to bottom); the dashed line is the untuned recipe and the
-    chosen recipe's bar is outlined in black.
+    Rows are in search order (top to bottom). Each dot is one run's validation accuracy; the
+    grey band is the best recipe so far ± the half point one seed cannot resolve, so a dot
+    inside it is not a resolved change. Filled green dots are the changes the search kept,
+    hollow red ones those it rejected; the chosen recipe is ringed.
     """
     architectures = list(dict.fromkeys(search["architecture"]))
     heights = [int((search["architecture"] == a).sum()) for a in architectures]
-    fig = Figure(figsize=(11, 0.42 * max(heights) + 1.6))
-    axes = fig.subplots(1, len(architectures), squeeze=False)[0]
+    fig = Figure(figsize=(12, 0.42 * max(heights) + 1.8), layout="constrained")
+    axes = fig.subplots(1, len(architectures), squeeze=False, sharex=True)[0]
     for ax, architecture in zip(axes, architectures, strict=True):
         rows = search[search["architecture"] == architecture].reset_index(drop=True)
         accuracy = 100 * rows["val_accuracy"].to_numpy()
         positions = np.arange(len(rows))[::-1]
-        untuned = accuracy[(rows["stage"] == "untuned").to_numpy()][0]
-        colours = ["#2ca02c" if value > untuned else "#d62728" for value in accuracy]
-        colours[int(np.flatnonzero((rows["stage"] == "untuned").to_numpy())[0])] = "grey"
-        bars = ax.barh(positions, accuracy, color=colours, alpha=0.8)
-        for bar, chosen in zip(bars, rows["chosen"].astype(bool), strict=True):
-            if chosen:
-                bar.set_edgecolor("black")
-                bar.set_linewidth(2)
-        for position, value in zip(positions, accuracy, strict=True):
-            ax.text(value + 0.05, position, f"{value:.2f}", va="center", fontsize=8)
-        ax.axvline(untuned, ls="--", color="grey", lw=1)
+        best = accuracy[0]
+        kept = _kept_rows(rows)
+        for k, (position, value) in enumerate(zip(positions, accuracy, strict=True)):
+            ax.barh(
+                position,
+                2 * NOISE_POINTS,
+                left=best - NOISE_POINTS,
+                height=0.6,
+                color="#dddddd",
+                zorder=1,
+            )
+            if k == 0:
+                style = {"color": "black"}
+            elif k in kept:
+                style = {"color": "#2ca02c"}
+            else:
+                style = {"facecolor": "white", "edgecolor": "#d62728"}
+            ax.scatter(value, position, s=45, zorder=3, **style)
+            if bool(rows.loc[k, "chosen"]):
+                ax.scatter(value, position, s=160, facecolor="none", edgecolor="black", zorder=4)
+            ax.text(value + 0.12, position, f"{value:.2f}", va="center", fontsize=8)
+            if k in kept:
+                best = max(best, value)
         labels = (rows["stage"] + ": " + rows["change"]).tolist()
         ax.set_yticks(positions, labels)
         ax.tick_params(axis="y", labelsize=8)
-        low = min(accuracy.min(), untuned) - 1.0
-        ax.set_xlim(low, accuracy.max() + 0.8)
-        ax.set_xlabel("validation accuracy (%), seed 0")
+        ax.set_xlabel("validation accuracy (%), one seed per run")
         ax.set_title(display_names.get(architecture, architecture))
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(
-        "Recipe search, one change at a time (green: above the untuned recipe, dashed; "
-        "outlined: chosen)",
-        fontsize=10,
-    )
-    fig.tight_layout()
+    handles = [
+        Line2D([], [], marker="o", ls="", color="black", label="untuned recipe"),
+        Line2D([], [], marker="o", ls="", color="#2ca02c", label="kept"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            markerfacecolor="white",
+            markeredgecolor="#d62728",
+            label="rejected",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            markersize=11,
+            markerfacecolor="none",
+            markeredgecolor="black",
+            label="chosen recipe",
+        ),
+        Patch(color="#dddddd", label=f"best so far ± {NOISE_POINTS:g} point (unresolved)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=9, frameon=False)
+    return fig
+
+
+def _kept_rows(rows: pd.DataFrame) -> set[int]:
+    """Row numbers of the changes the greedy search kept: per stage, the best candidate when
+    it beat the best so far."""
+    best, kept = rows.loc[0, "val_accuracy"], set()
+    for _, candidates in rows.iloc[1:].groupby("stage", sort=False):
+        winner = candidates["val_accuracy"].idxmax()
+        if candidates.loc[winner, "val_accuracy"] > best:
+            kept.add(int(winner))
+            best = candidates.loc[winner, "val_accuracy"]
+    return kept
+
+
+def plot_epoch_budget(sweep: pd.DataFrame, budgets: pd.DataFrame, names: dict[str, str]) -> Figure:
+    """Validation accuracy against the fixed epoch budget, one panel per architecture and one
+    line per candidate recipe; the budget chosen for each candidate is ringed."""
+    architectures = list(dict.fromkeys(sweep["architecture"]))
+    fig = Figure(figsize=(5 * len(architectures), 3.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(architectures)))
+    for ax, architecture in zip(axes, architectures, strict=True):
+        rows = sweep[sweep["architecture"] == architecture]
+        for k, (recipe, runs) in enumerate(rows.groupby("recipe", sort=False)):
+            runs = runs.sort_values("epochs")
+            ax.plot(
+                runs["epochs"], 100 * runs["val_accuracy"], marker="o", color=f"C{k}", label=recipe
+            )
+            chosen = budgets[
+                (budgets["architecture"] == architecture) & (budgets["recipe"] == recipe)
+            ].iloc[0]
+            ax.scatter(
+                chosen["budget"],
+                100 * chosen["val_accuracy"],
+                s=180,
+                facecolor="none",
+                edgecolor="black",
+                zorder=3,
+            )
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(
+            sorted(rows["epochs"].unique()), [str(e) for e in sorted(rows["epochs"].unique())]
+        )
+        ax.set_xlabel("fixed epoch budget (cosine decay), log scale")
+        ax.set_ylabel("validation accuracy (%), seed 0")
+        ax.set_title(names.get(architecture, architecture))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right", title="ringed: chosen budget", title_fontsize=8)
     return fig

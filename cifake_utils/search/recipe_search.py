@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pandas as pd
 from ..data.splits import balanced_subset
 from ..machine import machine_info
 from ..models.architectures import PAPER_MODELS, ModelConfig
-from ..models.jobs import Job, TrainingData
+from ..models.jobs import TrainingData
 from ..models.training import TrainConfig
 from ..project import artifacts
 from ..project.inputs import load_study_data
@@ -146,20 +145,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         run_search(profile, args.workers)
     return 0
-
-
-def ablation_jobs(profile: Profile, search: pd.DataFrame) -> list[Job]:
-    """Notebook 03's runs: the Modified CNN2D with its own recipe (the profile's headline
-    seeds), and CNN2D + GAP and CNN2D + Dropout, each the tuned CNN2D with one change and
-    CNN2D's recipe (the profile's variant seeds), so that each differs from CNN2D only in that
-    change."""
-    modified, modified_recipe = chosen_recipe(profile, "modified_cnn2d", search)
-    cnn2d, cnn2d_recipe = chosen_recipe(profile, "cnn2d", search)
-    jobs = [(modified, replace(modified_recipe, seed=seed)) for seed in profile.headline_seeds]
-    for name in ("cnn2d_gap", "cnn2d_dropout"):
-        variant = recipes.ablation_variant(cnn2d, name)
-        jobs += [(variant, replace(cnn2d_recipe, seed=seed)) for seed in profile.variant_seeds]
-    return jobs
 
 
 if __name__ == "__main__":

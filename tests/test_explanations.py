@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from cifake_utils.explain import cam, geometry, imputation, road, sanity
@@ -67,6 +68,24 @@ def test_model_randomisation_changes_the_maps_for_every_method_and_seed(tiny_tra
         assert table[column].between(0, 1).all()
     summary = sanity.summarise_over_seeds(table)
     assert (summary["seeds"] == 2).all()
+    assert (summary["sign_invariant"] >= summary["mean_spearman"].abs() - 1e-12).all()
+
+
+def test_a_flipped_sign_does_not_average_the_similarity_away():
+    table = pd.DataFrame(
+        {
+            "method": "Grad-CAM",
+            "randomised": "up to fake_probability",
+            "seed": [0, 1, 2],
+            "mean_spearman": [0.8, -0.8, 0.5],
+            "flat_trained": 0.0,
+            "flat_other": 0.0,
+            "undefined": 0.0,
+        }
+    )
+    row = sanity.summarise_over_seeds(table).iloc[0]
+    assert row["mean_spearman"] == pytest.approx(0.5 / 3)
+    assert row["sign_invariant"] == pytest.approx(0.7)
 
 
 def test_reinitialisation_seeds_differ(tiny_trained_model):

@@ -164,6 +164,17 @@ def test_grid_findings_tell_calibration_from_a_lost_cue(auc, expected):
     assert "after JPEG q50 every architecture loses" in findings.reliance_sentence(summary)
 
 
+def test_only_the_threshold_is_wrong_where_retuning_reaches_the_clean_spread():
+    control = grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99) | {"accuracy_low": 0.94}
+    within = [control, grid_row("JPEG q50", 0.70, 0.945, 0.985)]
+    text = " ".join(findings.grid_sentences(within, "cnn2d"))
+    assert "spread under 1 (JPEG q50), where only the threshold is wrong." in text
+    below = [control, grid_row("JPEG q50", 0.70, 0.92, 0.985)]
+    text = " ".join(findings.grid_sentences(below, "cnn2d"))
+    assert "spread under 0 (none)" in text and "only the threshold is wrong, and not" in text
+    assert "re-tuned accuracy stays 3.00–3.00 points below the control" in text
+
+
 def test_grid_findings_when_nothing_is_lost():
     summary = [grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99), grid_row("x", 0.94, 0.95, 0.99)]
     assert "under 0 of 1 transformations (none)" in findings.grid_sentences(summary, "cnn2d")[0]

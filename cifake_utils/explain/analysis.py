@@ -10,6 +10,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..models.architectures import DISPLAY_NAMES
 from ..models.saved import default_model_path
@@ -148,18 +149,25 @@ def mean_scores(scores: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["test", "map set"])
 
 
-def border_shares(maps_by_class: dict[str, ModelMaps], ring: int = 4) -> pd.DataFrame:
-    """Per true class and method: the mean share of map mass in the border cells."""
+def border_shares(
+    maps_by_class: dict[str, ModelMaps], uniform: float, ring: int = 4
+) -> pd.DataFrame:
+    """Per true class and method: the mean share of map mass in the border cells, and the
+    Wilcoxon signed-rank test of the per-image shares against a uniform map's `uniform`."""
     rows = []
     for label, maps in maps_by_class.items():
         for method, grids in maps.grids.items():
             share = grid_border_share(grids, maps.grid, ring)
+            defined = share[np.isfinite(share)] - uniform
             rows.append(
                 {
                     "true class": label,
                     "method": method,
                     "mean border share": float(np.nanmean(share)),
                     "median border share": float(np.nanmedian(share)),
+                    "p vs uniform": float(stats.wilcoxon(defined).pvalue)
+                    if np.any(defined != 0)
+                    else 1.0,
                     "flat maps": zero_map_share(grids),
                 }
             )

@@ -24,15 +24,31 @@ def comparison_phrase(row: dict) -> str:
     )
 
 
+# ROAD's gap is LeRF − MoRF, so counting LeRF and MoRF beside it would count ROAD three times.
+COUNTED_ONCE = {("ROAD", "road_morf"), ("ROAD", "road_lerf")}
+
+
+def counted(tests: list[dict]) -> list[dict]:
+    """The comparisons that enter a tally: every score, ROAD by its gap alone."""
+    return [r for r in tests if (r["test"], r["score"]) not in COUNTED_ONCE]
+
+
 def tally_sentence(model: str, tests: list[dict]) -> str:
-    """How many method-vs-baseline comparisons came out better, worse, or neither."""
-    verdicts = [row["verdict"] for row in tests]
+    """Per method, how many comparisons with a baseline came out better, worse, or neither."""
+    rows = counted(tests)
+    scores = len({(r["test"], r["score"]) for r in rows})
+    parts = []
+    for method in dict.fromkeys(r["method"] for r in rows):
+        verdicts = [r["verdict"] for r in rows if r["method"] == method]
+        parts.append(
+            f"{method} is better in {verdicts.count('better')}, worse in "
+            f"{verdicts.count('worse')} and not significantly different in "
+            f"{verdicts.count('not significantly different')} of {len(verdicts)}"
+        )
     return (
-        f"For {model}, of {len(verdicts)} paired comparisons of a CAM method with a baseline "
-        f"(3 methods × 3 baselines × every score of deletion, insertion and ROAD), "
-        f"{verdicts.count('better')} say the method is better, {verdicts.count('worse')} "
-        f"worse, and {verdicts.count('not significantly different')} find no significant "
-        "difference."
+        f"For {model}, each CAM method against the three model-agnostic baselines on "
+        f"{scores} scores (deletion and insertion with two replacements, and ROAD's gap, ROAD "
+        f"counted once): {'; '.join(parts)}."
     )
 
 
@@ -54,25 +70,59 @@ def sanity_sentence(model: str, randomisation: list[dict], data: list[dict]) -> 
     top_only = [r for r in randomisation if r["randomised"] == "up to fake_probability"]
     fully = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in deepest)
     top = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in top_only)
-    shuffled = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in data)
+    if all("sign_invariant" in r for r in top_only):
+        top += (
+            " (sign-invariant, the mean over seeds of |ρ|: "
+            + ", ".join(f"{r['method']} {r['sign_invariant']:.2f}" for r in top_only)
+            + ")"
+        )
     flat = max(max(r["flat_trained"] for r in randomisation), 0.0)
     return (
         f"Sanity, {model}: the mean Spearman correlation with the trained model's maps is "
         f"{top} with only the output layer re-initialised and {fully} with every layer "
-        f"re-initialised (mean over seeds); for the model trained on shuffled labels it is "
-        f"{shuffled}. At most {flat:.0%} of the trained model's maps are flat (no ranking); "
-        "they are counted, not dropped."
+        f"re-initialised (mean over seeds). {data_sentence(data)} At most {flat:.0%} of the "
+        "trained model's maps are flat (no ranking); they are counted, not dropped."
+    )
+
+
+FITTED_SHUFFLED = 0.9  # a shuffled-label control must fit its random labels at least this well
+
+
+def data_sentence(data: list[dict]) -> str:
+    """The data-randomisation check, or why it is not done: a model that has not fitted its
+    shuffled labels is no control."""
+    fit = [r.get("shuffled-label model's fit to its labels") for r in data]
+    flat = max(r["flat_other"] for r in data)
+    if all(f is not None for f in fit) and min(fit) < FITTED_SHUFFLED:
+        return (
+            f"The model trained on shuffled labels fits them only to {min(fit):.1%} in "
+            f"inference mode (a control must memorise them, at least {FITTED_SHUFFLED:.0%}), so "
+            f"the data-randomisation check is not done here; up to {flat:.0%} of its maps are "
+            "flat, which leaves their correlation undefined."
+        )
+    shuffled = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in data)
+    return (
+        f"For the model trained on shuffled labels it is {shuffled}; up to {flat:.0%} of its "
+        "maps are flat, which leaves their correlation undefined (counted, not dropped)."
     )
 
 
 def border_sentence(model: str, border: list[dict], uniform: float) -> str:
-    """Grad-CAM's border-cell share per true class, against a uniform map."""
+    """Grad-CAM's border-cell share per true class, against a uniform map, by the Wilcoxon
+    signed-rank test of the per-image shares (no direction without a significant test)."""
     rows = {r["true class"]: r for r in border if r["method"] == "Grad-CAM"}
     parts = []
     for label, row in rows.items():
-        share = row["mean border share"]
-        side = "more" if share > uniform else "less"
-        parts.append(f"{share:.0%} for {label} images ({side} than a uniform map's {uniform:.0%})")
+        share, p_value = row["mean border share"], row.get("p vs uniform", float("nan"))
+        if p_value < 0.05:
+            side = "more" if share > uniform else "less"
+            relation = f"{side} than a uniform map's {uniform:.1%}, Wilcoxon p = {_p(p_value)}"
+        else:
+            relation = (
+                f"not significantly different from a uniform map's {uniform:.1%}, Wilcoxon "
+                f"p = {_p(p_value)}"
+            )
+        parts.append(f"{share:.1%} for {label} images ({relation})")
     return f"Grad-CAM of {model} puts " + " and ".join(parts) + " of its mass in the border cells."
 
 
@@ -99,29 +149,32 @@ def findings_markdown(summary: dict, heading: bool = True) -> str:
 
 
 def short_answer(summary: dict) -> str:
-    """The one-line answer: is any method better than every baseline on ROAD, for all models?"""
-    test, score = KEY_SCORE
-    winners = []
-    for method in {
-        r["method"] for n in summary["models"].values() for r in n["faithfulness_tests"]
-    }:
-        verdicts = [
-            r["verdict"]
-            for n in summary["models"].values()
-            for r in n["faithfulness_tests"]
-            if r["method"] == method and r["test"] == test and r["score"] == score
-        ]
-        if verdicts and all(v == "better" for v in verdicts):
-            winners.append(method)
-    if winners:
-        names = " and ".join(sorted(winners))
-        return (
-            f"**In short:** {names} beat every baseline on ROAD's gap for every model analysed; "
-            "the other methods do not."
-            if len(winners) < 3
-            else "**In short:** every method beats every baseline on ROAD's gap for every model."
+    """The one-line answer over every score (ROAD counted once) and every model: which
+    methods beat every baseline everywhere, and how often a baseline wins instead."""
+    rows = [r for n in summary["models"].values() for r in counted(n["faithfulness_tests"])]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    everywhere = [
+        m for m in methods if all(r["verdict"] == "better" for r in rows if r["method"] == m)
+    ]
+    prior_wins = [r for r in rows if r["verdict"] == "worse"]
+    counts = "; ".join(
+        f"{m} {sum(r['verdict'] == 'better' for r in rows if r['method'] == m)} of "
+        f"{sum(r['method'] == m for r in rows)}"
+        for m in methods
+    )
+    if len(everywhere) == len(methods):
+        lead = "every method beats every baseline on every score for every model analysed"
+    elif everywhere:
+        lead = (
+            f"{' and '.join(everywhere)} beat{'s' if len(everywhere) == 1 else ''} every "
+            "baseline on every score for every model analysed; the other methods do not"
+        )
+    else:
+        lead = (
+            "no method beats every baseline on every score for every model analysed, so these "
+            "maps are not shown to be more faithful than a model-agnostic prior throughout"
         )
     return (
-        "**In short:** no method beats every baseline on ROAD's gap for every model analysed, so "
-        "these maps are not shown to be more faithful than a model-agnostic prior."
+        f"**In short:** {lead}. Comparisons won, over both models and all scores: {counts}; "
+        f"a baseline is significantly better in {len(prior_wins)} of {len(rows)}."
     )

@@ -199,9 +199,9 @@ def randomised_title(stage: str) -> str:
     )
 
 
-def plot_border_shares(shares: dict[str, np.ndarray], uniform: float) -> Figure:
+def plot_border_shares(shares: dict[str, np.ndarray], uniform: float, title: str = "") -> Figure:
     """Distribution of the map mass in the border cells, per group, against a uniform map."""
-    fig = Figure(figsize=(7, 3.6))
+    fig = Figure(figsize=(7, 4.2), layout="constrained")
     ax = fig.subplots()
     bins = np.linspace(0, 1, 41)
     for group, values in shares.items():
@@ -216,6 +216,6 @@ def plot_border_shares(shares: dict[str, np.ndarray], uniform: float) -> Figure:
     ax.axvline(uniform, color="black", ls=":", label=f"uniform map ({uniform:.3f})")
     ax.set_xlabel("share of the map's mass in border cells (centred ≤ 4 px from the edge)")
     ax.set_ylabel("images")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    ax.set_title(title)
+    fig.legend(loc="outside lower center", ncols=len(shares) + 1, fontsize=8, frameon=False)
     return fig

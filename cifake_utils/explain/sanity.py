@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..models.summaries import inference_accuracy
 from ..models.training import TrainingRun, train_model
 from .cam import class_activation_grids
 
@@ -100,6 +101,10 @@ def summarise_over_seeds(table: pd.DataFrame) -> pd.DataFrame:
         {
             "mean_spearman": grouped["mean_spearman"].mean(),
             "seed_std": grouped["mean_spearman"].std(ddof=1),
+            # Re-initialising the output layer can flip the logit's sign, which flips a gradient
+            # map: per seed the sign-invariant similarity is |mean ρ| (ρ with the map or with its
+            # negative, whichever is higher), then averaged over seeds.
+            "sign_invariant": grouped["mean_spearman"].apply(lambda rho: rho.abs().mean()),
             "seeds": grouped["seed"].count(),
             "flat_trained": grouped["flat_trained"].first(),
             "flat_randomised": grouped["flat_other"].mean(),
@@ -169,5 +174,9 @@ def shuffled_label_controls(
         shuffled = train_on_shuffled_labels(run, train, validation, folder, seed)
         table = data_randomisation(run.model, shuffled.model, images, targets[name], methods)
         table["shuffled-label model's validation accuracy"] = shuffled.validation["accuracy"]
+        # A control must have fitted its random labels: its accuracy on them, in inference mode.
+        table["shuffled-label model's fit to its labels"] = inference_accuracy(
+            shuffled, train[0], shuffled_labels(train[1], seed)
+        )
         tables[name] = table
     return pd.concat(tables, names=["model"])

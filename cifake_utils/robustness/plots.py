@@ -139,7 +139,7 @@ def plot_held_out(table: pd.DataFrame) -> Figure:
     ):
         values = 100 * table[column].to_numpy()
         bars = ax.bar(positions + offset, values - 50, width, bottom=50, color=colour, label=label)
-        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=2, fontsize=9)
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=2, fontsize=9)
     for k, p_value in enumerate(table["p_value"]):
         ax.text(k, 101, f"p = {p_value:.2g}", ha="center", fontsize=10)
     ax.set_xticks(positions, table.index, fontsize=11)
@@ -147,5 +147,5 @@ def plot_held_out(table: pd.DataFrame) -> Figure:
     ax.set_xlabel("held-out CIFAR-10 class (its REAL and FAKE test images)", fontsize=11)
     ax.set_ylabel("test accuracy (%), axis from chance (50%)", fontsize=11)
     ax.set_title("CNN2D on content it never saw during training (McNemar's exact test)")
-    ax.legend(loc="lower right", fontsize=10)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=10, frameon=False)
     return fig

@@ -115,3 +115,7 @@ def test_photograph_findings_say_when_every_seed_agrees():
         [share | {"share_called_real": 0.5, "share_min": 0.4, "share_max": 0.6}]
     )
     assert "(per seed 40–60%)" in spread
+    kinds = {"scenes": 8, "textures": 5, "scene_share_called_real": 0.25}
+    kinds |= {"texture_share_called_real": 1.0, "share_min": 0.5, "share_max": 0.5}
+    split = findings.photograph_sentence([share | kinds | {"share_called_real": 0.5}])
+    assert "(25% of the 8 scenes and 100% of the 5 textures, over seeds)" in split

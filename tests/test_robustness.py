@@ -96,6 +96,18 @@ def test_trivial_classifiers_on_simple_statistics(cifake):
         "all three together",
     ]
     assert table["accuracy"].between(0, 1).all() and table["roc_auc"].between(0, 1).all()
+    assert table["tree_accuracy"].between(0, 1).all()
+
+
+def test_a_shallow_tree_sees_a_difference_in_spread_that_a_line_cannot():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 2_000)
+    size = np.where(labels == 0, rng.normal(0, 1, 4_000), rng.normal(0, 3, 4_000))  # same mean
+    train = {"JPEG file size": size[::2, None]}
+    test = {"JPEG file size": size[1::2, None]}
+    table = shortcuts.trivial_classifiers(train, labels[::2], test, labels[1::2])
+    row = table.loc["JPEG file size"]
+    assert row["roc_auc"] < 0.6 < 0.75 < row["tree_roc_auc"]
 
 
 def test_grid_table_and_its_summary_over_seeds(tiny_trained_model, cifake, images):
@@ -131,9 +143,12 @@ def test_share_called_real_counts_per_seed():
             "seed": [0, 0, 1, 1],
             "p_fake": [0.2, 0.9, 0.7, 0.95],
             "called_real": [True, False, False, False],
+            "kind": ["scene", "texture", "scene", "texture"],
         }
     )
     row = photographs.share_called_real(verdicts).loc["cnn2d"]
+    assert row["scenes"] == row["textures"] == 1
+    assert (row["scene_share_called_real"], row["texture_share_called_real"]) == (0.5, 0.0)
     assert row["share_called_real"] == 0.25 and (row["share_min"], row["share_max"]) == (0, 0.5)
     assert row["always_fake"] == "b"
 

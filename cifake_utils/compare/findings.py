@@ -49,12 +49,15 @@ def headline_sentence(results: dict) -> str:
     rows = _by(results["intervals"], "architecture")
     ours = rows[BEYOND]
     accuracy = ours["accuracy_mean"]
-    paper = ", ".join(f"{_name(a)} {100 * rows[a]['accuracy_mean']:.2f}%" for a in PAPER_MODELS)
+    paper = ", ".join(
+        f"{_name(a)} {100 * rows[a]['accuracy_mean']:.2f}% ({rows[a]['seeds']} seeds)"
+        for a in PAPER_MODELS
+    )
     sentence = (
         f"{_name(BEYOND)}: {100 * accuracy:.2f}% test accuracy, mean over {ours['seeds']} seeds "
         f"(95% t-interval {100 * ours['t_low']:.2f}–{100 * ours['t_high']:.2f}%, seed-and-image "
         f"bootstrap {100 * ours['bootstrap_low']:.2f}–{100 * ours['bootstrap_high']:.2f}%), "
-        f"against the tuned paper models on the same seeds, {paper}."
+        f"against the tuned paper models over every seed the study has, {paper}."
     )
     goal, stretch = results["goal"], results["stretch"]
     if accuracy >= stretch:

@@ -92,18 +92,21 @@ def data_sentence(data: list[dict]) -> str:
     """The data-randomisation check, or why it is not done: a model that has not fitted its
     shuffled labels is no control."""
     fit = [r.get("shuffled-label model's fit to its labels") for r in data]
-    flat = max(r["flat_other"] for r in data)
+    share = max(r["flat_other"] for r in data)
+    flat = (
+        f"up to {share:.0%} of its maps are flat, which leaves their correlation undefined"
+        if share > 0
+        else "none of its maps is flat"
+    )
     if all(f is not None for f in fit) and min(fit) < FITTED_SHUFFLED:
         return (
             f"The model trained on shuffled labels fits them only to {min(fit):.1%} in "
             f"inference mode (a control must memorise them, at least {FITTED_SHUFFLED:.0%}), so "
-            f"the data-randomisation check is not done here; up to {flat:.0%} of its maps are "
-            "flat, which leaves their correlation undefined."
+            f"the data-randomisation check is not done here; {flat}."
         )
     shuffled = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in data)
     return (
-        f"For the model trained on shuffled labels it is {shuffled}; up to {flat:.0%} of its "
-        "maps are flat, which leaves their correlation undefined (counted, not dropped)."
+        f"For the model trained on shuffled labels it is {shuffled}; {flat} (counted, not dropped)."
     )
 
 

@@ -39,9 +39,8 @@ class Profile:
     # them does not rest on fewer seeds than the headline's.
     headline_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     variant_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    # The beyond-the-paper model (notebook 08), and the paper models' seeds that notebooks 07
-    # and 08 reuse: three, what their budgets afford on the slow 2-core CPU (README,
-    # "Measured times").
+    # The beyond-the-paper model's seeds (notebook 08): three, what its budget affords on the
+    # slow 2-core CPU. Notebooks 07 and 08 use every seed of the paper models.
     seeds: tuple[int, ...] = (0, 1, 2)
     # Training processes at a time, each with `threads_per_worker` threads (see
     # `training.train_jobs`): one thread each, so that a run's numbers depend on the CPU kind

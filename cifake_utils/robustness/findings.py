@@ -77,6 +77,11 @@ def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> st
         if size
         else ""
     )
+    if size and "tree_accuracy" in size:
+        size_text += (
+            f", and a depth-3 tree on it, which can use a difference in spread, "
+            f"{100 * size['tree_accuracy']:.2f}% (ROC-AUC {100 * size['tree_roc_auc']:.2f}%)"
+        )
     return (
         f"A logistic regression on simple image statistics reaches {100 * best['accuracy']:.2f}% "
         f"test accuracy at best ({best['features']}; ROC-AUC {100 * best['roc_auc']:.2f}%)"
@@ -107,7 +112,16 @@ def photograph_sentence(shares: list[dict]) -> str:
         else:
             spread = f" (per seed {100 * row['share_min']:.0f}–{100 * row['share_max']:.0f}%)"
         always = f"; every seed calls {row['always_fake']} FAKE" if row["always_fake"] else ""
-        parts.append(f"{name} calls {100 * row['share_called_real']:.0f}%{spread} REAL{always}")
+        kinds = ""
+        if row.get("scenes") and row.get("textures"):
+            kinds = (
+                f" ({100 * row['scene_share_called_real']:.0f}% of the {row['scenes']} scenes "
+                f"and {100 * row['texture_share_called_real']:.0f}% of the {row['textures']} "
+                "textures, over seeds)"
+            )
+        parts.append(
+            f"{name} calls {100 * row['share_called_real']:.0f}%{spread} REAL{kinds}{always}"
+        )
     count = shares[0]["photographs"] if shares else 0
     return (
         f"Of {count} real photographs that are not CIFAR-10 images: {'; '.join(parts)}. "

@@ -27,10 +27,12 @@ class Photograph:
     path: Path
     source: str  # the package that ships it
     licence: str
+    kind: str = "scene"  # or "texture": a close-up of a surface, no scene to recognise
 
 
-def _skimage(name: str, licence: str) -> Photograph:
-    return Photograph(name, Path(skimage.__file__).parent / "data" / name, "scikit-image", licence)
+def _skimage(name: str, licence: str, kind: str = "scene") -> Photograph:
+    folder = Path(skimage.__file__).parent / "data"
+    return Photograph(name, folder / name, "scikit-image", licence, kind)
 
 
 def _sklearn(name: str) -> Photograph:
@@ -48,12 +50,12 @@ def photographs() -> list[Photograph]:
         _skimage("camera.png", "CC0"),
         _skimage("chelsea.png", "CC0"),
         _skimage("coffee.png", "CC0"),
-        _skimage("coins.png", "no known copyright restrictions"),
+        _skimage("coins.png", "no known copyright restrictions", "texture"),
         _skimage("rocket.jpg", "public domain (SpaceX)"),
-        _skimage("hubble_deep_field.jpg", "public domain (NASA)"),
-        _skimage("brick.png", "CC0"),
-        _skimage("grass.png", "CC0"),
-        _skimage("gravel.png", "CC0"),
+        _skimage("hubble_deep_field.jpg", "public domain (NASA)", "texture"),
+        _skimage("brick.png", "CC0", "texture"),
+        _skimage("grass.png", "CC0", "texture"),
+        _skimage("gravel.png", "CC0", "texture"),
         _sklearn("china.jpg"),
         _sklearn("flower.jpg"),
         Photograph(
@@ -80,6 +82,7 @@ def photograph_verdicts(
             rows.append(
                 {
                     "photograph": photo.name,
+                    "kind": photo.kind,
                     "source": photo.source,
                     "architecture": architecture,
                     "seed": seed,
@@ -97,6 +100,11 @@ def share_called_real(verdicts: pd.DataFrame) -> pd.DataFrame:
     for architecture, group in verdicts.groupby("architecture", sort=False):
         per_seed = group.groupby("seed")["called_real"].mean()
         always_fake = group.groupby("photograph")["called_real"].sum() == 0
+        kinds = {}
+        if "kind" in group:  # scenes and textures apart: they need not fail alike
+            for kind, rows_of_kind in group.groupby("kind"):
+                kinds[f"{kind}s"] = int(rows_of_kind["photograph"].nunique())
+                kinds[f"{kind}_share_called_real"] = float(rows_of_kind["called_real"].mean())
         rows.append(
             {
                 "architecture": architecture,
@@ -106,6 +114,7 @@ def share_called_real(verdicts: pd.DataFrame) -> pd.DataFrame:
                 "share_min": float(per_seed.min()),
                 "share_max": float(per_seed.max()),
                 "always_fake": ", ".join(always_fake[always_fake].index),
+                **kinds,
             }
         )
     return pd.DataFrame(rows).set_index("architecture")

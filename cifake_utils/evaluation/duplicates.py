@@ -91,3 +91,8 @@ def balanced_accuracy_table(
             }
         )
     return pd.DataFrame(rows).set_index("architecture")
+
+
+def class_counts(labels: np.ndarray) -> str:
+    """'10,000 REAL, 9,622 FAKE': how many images of each class a split holds."""
+    return ", ".join(f"{int((labels == k).sum()):,} {name}" for k, name in enumerate(LABELS))

@@ -56,7 +56,7 @@ def test_editing_an_imported_module_makes_exactly_its_notebooks_stale(tree):
 
 def test_an_edited_output_names_its_writer_and_its_readers(tree):
     record = provenance.load_record(profiles.get_profile("full", tree))
-    output = "outputs/metrics/03_ablation_validation.csv"
+    output = "outputs/models/cnn2d_gap_seed3.json"
     (tree / output).write_text((tree / output).read_text() + "\n")
     after = problems_in(tree)
     assert f"output {output} changed since the recorded run wrote it" in after["03_modified_cnn2d"]

@@ -23,6 +23,15 @@ def summary(
         },
         "spectrum": {"high_vertical": vertical, "high_horizontal": horizontal, "cutoff": 12},
         "file_sizes": {"REAL": real_size, "FAKE": fake_size},
+        "jpeg_containers": {
+            "FAKE": ["IJG q75, 4:2:0, baseline"],
+            "REAL": ["IJG q75, 4:2:0, baseline"],
+        },
+        "near_duplicates": {
+            "threshold_bits": 6,
+            "images": {"REAL": 193, "FAKE": 509},
+            "class_size": {"REAL": 10000, "FAKE": 10000},
+        },
     }
 
 
@@ -56,3 +65,18 @@ def test_file_sizes_and_balance_and_duplicates():
     unbalanced["counts"]["('test', 'FAKE')"] = 9000
     assert "-1,000 FAKE against REAL" in findings.balance_sentence(unbalanced)
     assert "378 of the 20,000 test images (1.9%)" in findings.duplicate_sentence(summary())
+
+
+def test_the_container_sentence_says_whether_the_format_carries_the_label():
+    same = findings.container_sentence(summary())
+    assert "saved the same way (IJG q75, 4:2:0, baseline)" in same and "carries no label" in same
+    apart = summary()
+    apart["jpeg_containers"]["FAKE"] = ["IJG q90, 4:4:4, baseline"]
+    text = findings.container_sentence(apart)
+    assert "saved differently (REAL: IJG q75, 4:2:0, baseline; FAKE: IJG q90" in text
+    assert "itself carries the label" in text
+
+
+def test_the_near_duplicate_sentence_gives_each_class_share():
+    text = findings.near_duplicate_sentence(summary())
+    assert "within 6 bits" in text and "193 REAL (1.93%) and 509 FAKE (5.09%)" in text

@@ -129,13 +129,30 @@ def test_untuned_names_and_the_whole_section():
     assert "unpaired, because the untuned runs were trained on the earlier split" in text
     assert "near the 5% line, so weak evidence either way" in text  # Holm p = 0.08
     assert "95.70% on the 378 duplicated FAKE images against 94.60% on the other 9,622" in text
-    assert "not significantly different (permutation p = 0.16)" in text
+    assert "not significantly different (permutation p = 0.16, Holm over 1: 0.16)" in text
     assert "unbalanced (10,000 REAL, 9,622 FAKE)" in text and "CNN2D 94.71%" in text
     assert "CNN2D (trained with label smoothing 0.1) is under-confident: test ECE 0.0570" in text
     assert "Modified CNN2D (trained with no label smoothing) is close to calibrated" in text
     assert "and every model trained without it is not" in text
     results["duplicated"][0]["p_value"] = 0.001
-    assert "significantly higher (permutation p = 0.001)" in findings.findings_markdown(results)
+    assert "significantly higher (permutation p = 0.001, Holm" in findings.findings_markdown(
+        results
+    )
+    assert "near-duplicate" not in text
+    near = dict(results["duplicated"][0], duplicated_images=509, p_value=0.02)
+    results |= {"near_duplicate_bits": 6, "near_duplicated": [near, dict(near, p_value=0.03)]}
+    text = findings.findings_markdown(results)
+    assert "near-duplicate in train (pHash within 6 bits" in text
+    assert "509 near-duplicated FAKE images" in text
+    assert text.count("not significantly different (permutation p = 0.02, Holm over 2: 0.04)") == 0
+    assert "significantly higher (permutation p = 0.02, Holm over 2: 0.04)" in text
+    results["near_duplicated"][1]["p_value"] = 0.9  # Holm: 2 x 0.02 stays, 0.9 not
+    assert "not significantly different (permutation p = 0.9, Holm over 2: 0.9)" in (
+        findings.findings_markdown(results)
+    )
+    results["near_duplicated"][1]["p_value"] = 0.03
+    results["near_duplicated"][0]["p_value"] = 0.03  # 2 x 0.03 = 0.06: lost to the family
+    assert "significantly higher" not in findings.near_duplicate_sentence(results)
     results["temperature_scaling"][1]["temperature_mean"] = 0.8
     assert "trained without it is not" not in findings.findings_markdown(results)
     assert "CNN2D on REAL airplane images (0.845)" in text

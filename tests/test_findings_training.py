@@ -94,6 +94,7 @@ def test_fit_reads_the_inference_mode_training_accuracy():
     text = findings.fit_sentence(table, "modified_cnn2d")
     assert "training images is 92.50%, +0.50 points from validation" in text
     assert "does not over-fit" in text and "91.00% that training logs" in text
+    assert "no better than unseen" not in text
     table["train_accuracy_inference"] = 0.95
     assert "(over-fitting)" in findings.fit_sentence(table, "modified_cnn2d")
 
@@ -115,6 +116,7 @@ def test_budget_sentence_says_when_the_curve_is_still_rising():
     sweep, budgets = budget_tables({5: 0.90, 10: 0.92, 20: 0.94})
     text = findings.budget_sentence(budgets, sweep, "cnn2d")
     assert "still rising at 20 epochs, the largest budget swept" in text
+    assert "more epochs would still help" in text and "lower bound" in text
     assert "a doubling must gain 0.2 points" in text
 
 
@@ -123,3 +125,4 @@ def test_budget_sentence_says_what_a_cap_costs():
     text = findings.budget_sentence(budgets, sweep, "cnn2d")  # CNN2D's committed cap: 10
     assert "so still rising at 20 epochs" in text
     assert "the committed runs train 10 epochs" in text and "0.32 points below" in text
+    assert "its numbers are lower bounds, and a verdict that it beats" in text

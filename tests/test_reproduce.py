@@ -1,3 +1,6 @@
+import tempfile
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -5,7 +8,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from cifake_utils.paths import project_root
 from cifake_utils.project.profiles import Profile, get_profile
 from cifake_utils.study import reproduce
-from cifake_utils.study.provenance import cells_fingerprint
+from cifake_utils.study.provenance import cells_fingerprint, load_record
 from cifake_utils.study.report import build_report
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -109,3 +112,25 @@ def test_committed_notebooks_carry_the_outputs_of_a_full_run(notebook):
     assert all(cell.execution_count for cell in code), "run `make reproduce` to refresh it"
     checked = [cell for cell in code if "NBVAL_CHECK_OUTPUT" in cell.source]
     assert all(cell.outputs for cell in checked), "nbval would compare against nothing"
+
+
+def test_the_record_holds_the_cells_a_run_started_with_even_if_edited_meanwhile():
+    scratch = project_root() / "scratch"
+    scratch.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch) as folder:  # recorded paths are the project's
+        check_recorded_cells(Path(folder))
+
+
+def check_recorded_cells(tmp_path):
+    source = write_notebook(
+        tmp_path / "10_self_editing.ipynb",
+        "import nbformat\n"
+        "nb = nbformat.read('10_self_editing.ipynb', as_version=4)\n"
+        "nb.cells.append(nbformat.v4.new_code_cell('edited = True'))\n"
+        "nbformat.write(nb, '10_self_editing.ipynb')",
+    )
+    started_with = cells_fingerprint(source)
+    profile = Profile("test", None, None, tmp_path / "outputs", tmp_path / "executed")
+    reproduce.run_notebook(source, profile)
+    assert cells_fingerprint(source) != started_with  # the notebook did edit itself
+    assert load_record(profile)["10_self_editing"]["cells"] == started_with

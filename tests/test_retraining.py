@@ -6,8 +6,9 @@ import pytest
 from cifake_utils.constants import CIFAR10_CLASSES
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
 from cifake_utils.models.degradation import RandomBlurJpeg, probability_of
+from cifake_utils.models.jobs import TrainingData
 from cifake_utils.models.training import TrainConfig
-from cifake_utils.robustness import findings, retraining
+from cifake_utils.robustness import corruptions, findings, resampling, retraining
 from cifake_utils.robustness.corruptions import CONTROL
 
 
@@ -21,20 +22,68 @@ def test_held_out_runs_never_see_their_class_and_all_runs_are_the_same_size(
 ):
     labels, classes = training_labels
     job = (ARCHITECTURES["cnn2d"], TrainConfig(epochs=1))
-    runs = retraining.plan(job, labels, classes, ("airplane", "cat"), (0.5,), 40_000, tmp_path)
-    assert [r.name for r in runs] == [
-        "all classes",
-        "without airplane",
-        "without cat",
-        "blur + JPEG p=0.5",
+    runs = retraining.plan(
+        job, labels, classes, ("airplane", "cat"), (0.5,), 40_000, tmp_path, seeds=(0, 1)
+    )
+    assert [(r.name, r.seed) for r in runs] == [
+        ("all classes", 0),
+        ("without airplane", 0),
+        ("without cat", 0),
+        ("blur + JPEG p=0.5", 0),
+        ("all classes", 1),
+        ("without airplane", 1),
+        ("without cat", 1),
     ]
     assert {len(r.subset) for r in runs} == {40_000}
+    assert all(r.job[1].seed == r.seed for r in runs)
     for run, name in zip(runs[1:3], ("airplane", "cat"), strict=True):
         assert not np.any(classes[run.subset] == CIFAR10_CLASSES.index(name))
         assert labels[run.subset].mean() == 0.5
     np.testing.assert_array_equal(runs[3].subset, runs[0].subset)
+    assert not np.array_equal(runs[4].subset, runs[0].subset)  # each seed draws its own
     assert runs[3].job[1].augmentation == ("blur_jpeg_0.5",)
     assert len({r.folder for r in runs}) == len(runs)
+    twins = resampling.resampled_runs(runs)
+    assert [(r.name, r.seed) for r in twins] == [
+        (resampling.RESAMPLED, 0),
+        (resampling.RESAMPLED, 1),
+    ]
+    np.testing.assert_array_equal(twins[1].subset, runs[4].subset)
+    assert not {r.folder for r in twins} & {r.folder for r in runs}
+
+
+def test_the_held_out_and_resampling_tables_run_on_real_models(cifake, tiny_trained_model):
+    test = cifake.test.subset(np.arange(0, 20_000, 37))
+    models = {
+        (kind, seed): tiny_trained_model
+        for kind in (retraining.BASELINE, "without cat", resampling.RESAMPLED)
+        for seed in (0, 1)
+    }
+    table = retraining.held_out_table(
+        models, test.images, test.labels, test.cifar_classes, ("cat",)
+    )
+    assert table.loc["cat", "seeds"] == 2 and table.loc["cat", "difference"] == 0.0
+    assert table.loc["cat", "test images"] == np.sum(test.cifar_classes == 3)
+    assert table.loc["cat", "p_holm"] == 1.0
+    resampled = resampling.resampling_table(models, (test.images, test.labels))
+    assert list(resampled.index) == [
+        "baseline, test as published",
+        "baseline, test resampled",
+        "trained resampled, test resampled",
+    ]
+    # the same model on the same resampled images: the two resampled rows agree
+    assert resampled.iloc[1]["accuracy_mean"] == resampled.iloc[2]["accuracy_mean"]
+    paired = resampling.resampling_test(models, (test.images, test.labels))
+    assert paired["seeds"] == 2
+
+
+def test_resampled_data_resamples_both_splits_and_keys_them_apart(cifake, tmp_path):
+    images, labels = cifake.test.images[:8], cifake.test.labels[:8]
+    data = TrainingData((images, labels), (images, labels), tmp_path, "abc")
+    changed = resampling.resampled_data(data)
+    assert changed.data_checksum == "abc-resampled2x"
+    assert not np.array_equal(changed.train[0], images)
+    np.testing.assert_array_equal(changed.validation[0], corruptions.resample(images))
 
 
 def test_balanced_indices_are_seeded_and_refuse_too_few(training_labels):
@@ -67,10 +116,15 @@ def test_blur_jpeg_names_are_checked(name):
 def held_out_row(difference, p_value):
     return {
         "held-out class": "cat",
+        "seeds": 3,
         "accuracy_without": 0.9 + difference,
         "accuracy_baseline": 0.9,
         "difference": difference,
+        "difference_low": difference - 0.01,
+        "difference_high": difference + 0.01,
+        "test": "paired t over seeds",
         "p_value": p_value,
+        "p_holm": min(1.0, 3 * p_value),
     }
 
 
@@ -78,13 +132,37 @@ def held_out_row(difference, p_value):
     ("difference", "p_value", "verdict", "reading"),
     [
         (-0.05, 0.001, "worse", "part of what it uses is the content it was trained on"),
-        (0.02, 0.001, "better", "does not depend on having seen the content"),
-        (-0.01, 0.4, "not significantly different", "does not depend on having seen"),
+        (0.02, 0.001, "better", "find no dependence on having seen the content"),
+        (-0.01, 0.4, "not significantly different", "find no dependence on having seen"),
+        (-0.05, 0.02, "not significantly different", "find no dependence"),  # Holm 0.06
     ],
 )
 def test_held_out_findings_follow_the_test(difference, p_value, verdict, reading):
     text = findings.held_out_sentence([held_out_row(difference, p_value)])
     assert f": {verdict})" in text and reading in text
+    assert "means over 3 seeds" in text and "paired t over seeds p =" in text
+
+
+@pytest.mark.parametrize(
+    ("trained", "p_value", "expected"),
+    [
+        (0.80, 0.001, "significantly below the baseline (-12.00 points"),
+        (0.915, 0.3, "not significantly below the baseline"),
+    ],
+)
+def test_resampling_findings_follow_the_paired_test(trained, p_value, expected):
+    def row(case, accuracy):
+        return {"case": case, "seeds": 3, "accuracy_mean": accuracy}
+
+    table = [
+        row("baseline, test as published", 0.92),
+        row("baseline, test resampled", 0.58),
+        row("trained resampled, test resampled", trained),
+    ]
+    test = {"difference_mean": trained - 0.92, "p_value": p_value, "test": "paired t over seeds"}
+    text = findings.resampling_sentence(table, test)
+    assert expected in text and "58.00% for that baseline on resampled test images" in text
+    assert f"keeps {(trained - 0.5) / 0.42:.0%} of the baseline's margin" in text
 
 
 def test_augmentation_findings_state_the_clean_cost_and_the_worst_case_gain():

@@ -90,6 +90,37 @@ def duplicate_sentence(summary: dict) -> str:
     )
 
 
+def container_sentence(summary: dict) -> str:
+    """Whether the JPEG container (tables, subsampling, progressive) differs by class."""
+    found = summary["jpeg_containers"]
+    kinds = {label: "; ".join(containers) for label, containers in found.items()}
+    if len({tuple(c) for c in found.values()}) == 1:
+        return (
+            f"Every file of both classes and both splits is saved the same way ({kinds['REAL']}): "
+            "the JPEG container carries no label, so a model cannot separate the classes by "
+            "their file format."
+        )
+    return (
+        "The classes are saved differently (REAL: "
+        f"{kinds.get('REAL', 'none')}; FAKE: {kinds.get('FAKE', 'none')}): the file format "
+        "itself carries the label, a shortcut any model may take instead of the picture."
+    )
+
+
+def near_duplicate_sentence(summary: dict) -> str:
+    """How many test images have a near-duplicate (pHash) in train, per class."""
+    near = summary["near_duplicates"]
+    parts = [
+        f"{near['images'][label]:,} {label} ({near['images'][label] / near['class_size'][label]:.2%})"
+        for label in ("REAL", "FAKE")
+    ]
+    return (
+        f"Counting near-duplicates too (nearest training image within {near['threshold_bits']} "
+        f"bits of 64 in pHash, the exact copies included): {' and '.join(parts)} test images "
+        "have one in train; notebook 04 tests whether the models score higher on them."
+    )
+
+
 def findings_markdown(summary: dict) -> str:
     """The Findings section of notebook 01."""
     sentences = [
@@ -98,5 +129,7 @@ def findings_markdown(summary: dict) -> str:
         spectrum_sentence(summary),
         file_size_sentence(summary),
         duplicate_sentence(summary),
+        near_duplicate_sentence(summary),
+        container_sentence(summary),
     ]
     return "\n".join(["## Findings", "", *[f"- {s}" for s in sentences]])

@@ -121,3 +121,33 @@ def plot_file_sizes(split: CifakeSplit, title: str = "") -> Figure:
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_near_duplicate_pairs(
+    test: CifakeSplit, train: CifakeSplit, pairs: dict[int, list[tuple[int, int]]], threshold: int
+) -> Figure:
+    """Test images beside their nearest training image, one row per pHash distance in bits:
+    where the pairs stop being the same picture is where the threshold belongs."""
+    width = max(len(found) for found in pairs.values())
+    fig = Figure(figsize=(2 * width * 0.95 + 1.8, len(pairs) * 1.15 + 0.5))
+    axes = fig.subplots(len(pairs), 2 * width, squeeze=False)
+    for row, (bits, found) in enumerate(pairs.items()):
+        for k in range(width):
+            for side, split in enumerate((test, train)):
+                ax = axes[row, 2 * k + side]
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if k < len(found):
+                    index = found[k][side]
+                    ax.imshow(split.images[index], interpolation="nearest")
+                    label = LABELS[split.labels[index]]
+                    ax.set_xlabel(f"{'test' if side == 0 else 'train'} {label}", fontsize=7)
+        verdict = "near-duplicate" if bits <= threshold else "different"
+        axes[row, 0].set_ylabel(f"{bits} bits\n({verdict})", rotation=0, ha="right", va="center")
+    fig.suptitle(
+        "Test images (left of each pair) and their nearest training image by pHash distance; "
+        f"near-duplicates: at most {threshold} bits",
+        fontsize=10,
+    )
+    fig.subplots_adjust(wspace=0.08, hspace=0.55, left=0.12, top=0.92)
+    return fig

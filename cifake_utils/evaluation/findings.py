@@ -8,9 +8,11 @@ mean, which describes the mean of several runs.
 
 import math
 
+import numpy as np
 from scipy import stats
 
 from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
+from .family import holm
 
 RELATION = {
     "better": "better than",
@@ -106,34 +108,54 @@ def paired_sentence(row: dict) -> str:
     )
 
 
-def deduplicated_sentence(results: dict) -> str:
-    """Accuracy on the test images also in train against the rest of their class, and the
-    deduplicated split's balanced accuracy."""
+def group_comparisons(rows: list[dict], group: str) -> str:
+    """Accuracy on a group of test images against the rest of their class, per paper model and
+    class, each permutation test Holm-adjusted over the comparisons shown."""
+    shown = [row for row in rows if row["architecture"] in PAPER_MODELS]
+    adjusted = holm(np.array([row["p_value"] for row in shown]))
     parts = []
-    for row in results["duplicated"]:
-        if row["architecture"] not in PAPER_MODELS:
-            continue
+    for row, p_holm in zip(shown, adjusted, strict=True):
         easier = "higher" if row["difference"] > 0 else "lower"
+        tested = f"permutation p = {row['p_value']:.2g}, Holm over {len(shown)}: {p_holm:.2g}"
         reading = (
-            f"significantly {easier} (permutation p = {row['p_value']:.2g})"
-            if row["p_value"] < 0.05
-            else f"not significantly different (permutation p = {row['p_value']:.2g})"
+            f"significantly {easier} ({tested})"
+            if p_holm < 0.05
+            else f"not significantly different ({tested})"
         )
         parts.append(
             f"{name(row['architecture'])} scores {100 * row['accuracy_duplicated']:.2f}% on the "
-            f"{row['duplicated_images']} duplicated {row['label']} images against "
+            f"{row['duplicated_images']:,} {group} {row['label']} images against "
             f"{100 * row['accuracy_other']:.2f}% on the other {row['other_images']:,} "
             f"{row['label']} images (mean over {_seeds(row['seeds'])}): {reading}"
         )
+    return "; ".join(parts)
+
+
+def deduplicated_sentence(results: dict) -> str:
+    """Accuracy on the test images also in train against the rest of their class, and the
+    deduplicated split's balanced accuracy."""
     balanced = "; ".join(
         f"{name(row['architecture'])} {100 * row['balanced_accuracy_mean']:.2f}%"
         for row in results["deduplicated_balanced"]
         if row["architecture"] in PAPER_MODELS
     )
     return (
-        "Test images whose pixels also occur in train: " + "; ".join(parts) + ". Without them "
-        f"the test split is unbalanced ({results['deduplicated_counts']}), so it is summarised "
-        f"by balanced accuracy: {balanced}."
+        "Test images whose pixels also occur in train: "
+        + group_comparisons(results["duplicated"], "duplicated")
+        + ". Without them the test split is unbalanced "
+        f"({results['deduplicated_counts']}), so it is summarised by balanced accuracy: "
+        f"{balanced}."
+    )
+
+
+def near_duplicate_sentence(results: dict) -> str:
+    """Accuracy on the test images with a near-duplicate in train against the rest."""
+    bits = results["near_duplicate_bits"]
+    return (
+        f"Test images with a near-duplicate in train (pHash within {bits} bits, notebook 01; the "
+        "exact copies included): "
+        + group_comparisons(results["near_duplicated"], "near-duplicated")
+        + "."
     )
 
 
@@ -185,6 +207,8 @@ def findings_markdown(results: dict, heading: bool = True) -> str:
     sentences = [headline_sentence(row) for row in results["headline"]]
     sentences += [paired_sentence(row) for row in results["paired_tests"]]
     sentences.append(deduplicated_sentence(results))
+    if "near_duplicated" in results:
+        sentences.append(near_duplicate_sentence(results))
     if "temperature_scaling" in results:
         sentences.append(calibration_sentence(results["temperature_scaling"]))
     if "weakest_cells" in results:

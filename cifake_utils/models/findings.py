@@ -31,8 +31,7 @@ def fit_sentence(runs: pd.DataFrame, architecture: str) -> str:
         reading = "it fits its training images more closely than unseen ones (over-fitting)"
     else:
         reading = (
-            f"within {OVERFIT_POINTS:g} point of validation, so it does not over-fit; it fits "
-            "its training images no better than unseen ones"
+            f"within {OVERFIT_POINTS:g} point of validation, so it does not over-fit by that rule"
         )
     return (
         f"In inference mode (no dropout, no augmentation) {DISPLAY_NAMES[architecture]}'s "
@@ -127,7 +126,10 @@ def budget_sentence(budgets: pd.DataFrame, sweep: pd.DataFrame, architecture: st
         ].sort_values("epochs")
         curve = " → ".join(f"{100 * r.val_accuracy:.2f}% at {r.epochs}" for r in runs.itertuples())
         if row["still_rising"]:
-            reading = f"still rising at {int(row['budget'])} epochs, the largest budget swept"
+            reading = (
+                f"still rising at {int(row['budget'])} epochs, the largest budget swept: more "
+                "epochs would still help, and its numbers at that budget are a lower bound"
+            )
         elif row["budget"] == runs["epochs"].max():
             reading = f"{int(row['budget'])} epochs, the largest budget swept"
         else:
@@ -146,8 +148,8 @@ def budget_sentence(budgets: pd.DataFrame, sweep: pd.DataFrame, architecture: st
             )
             reading += (
                 f"; the committed runs train {trained} epochs, which is what the study's compute "
-                f"affords, {short:.2f} points below that on this curve, so its numbers are a "
-                "lower bound and a verdict that it beats another model is conservative"
+                f"affords, {short:.2f} points below that on this curve: its numbers are lower "
+                "bounds, and a verdict that it beats another model is conservative"
             )
         parts.append(f"with {row['recipe']}{chosen}: {curve}, so {reading}")
     return (

@@ -117,6 +117,7 @@ def get_profile(name: str, root: Path | None = None) -> Profile:
                     "SANITY_SEEDS": [0, 1],
                     "SHUFFLED_TRAIN_IMAGES": 400,
                 },
+                "07_robustness": {"RETRAINING_SEEDS": [0, 1]},
                 "08_beyond_the_paper": {"FAITHFULNESS_IMAGES": 40},
             },
             **setting,

@@ -84,7 +84,9 @@ def run_notebook(notebook: Path, profile: Profile) -> Path:
     root = project_root()
     executed = profile.notebooks_dir / notebook.name
     executed.parent.mkdir(parents=True, exist_ok=True)
-    started = now()
+    # The cells and modules as they are when the run starts: what the kernel imports, even if
+    # a file is edited while it runs.
+    started, cells, code = now(), cells_fingerprint(notebook), notebook_code(notebook, root)
     with traced(root, in_this_process=False) as trace:
         papermill.execute_notebook(
             str(notebook),
@@ -96,11 +98,10 @@ def run_notebook(notebook: Path, profile: Profile) -> Path:
             cwd=str(notebook.parent),
         )
     details = {
-        "cells": cells_fingerprint(notebook),
+        "cells": cells,
         "parameters": profile_parameters(profile, notebook.stem),
         "executed": sha256_file(executed),
     }
-    code = notebook_code(notebook, root)
     entry = stage_entry(code, trace.result, profile, root, started, details)
     save_entry(profile, notebook.stem, entry)
     return executed
@@ -109,12 +110,11 @@ def run_notebook(notebook: Path, profile: Profile) -> Path:
 def render_report(profile: Profile) -> Path:
     """Build the HTML report and record what it read and wrote as the `report` stage."""
     root = project_root()
-    started = now()
+    started, code = now(), code_hashes({"cifake_utils.study.report"}, root)
     with traced(root, in_this_process=True) as trace:
         index = build_report(profile)
         if profile.name == DEFAULT_PROFILE:  # the canonical run's times, in docs/
             update_section("stage-times", stage_times(load_record(profile)))
-    code = code_hashes({"cifake_utils.study.report"}, root)
     save_entry(profile, REPORT, stage_entry(code, trace.result, profile, root, started))
     return index
 

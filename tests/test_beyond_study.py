@@ -14,6 +14,7 @@ from cifake_utils.compare import costs, explanations, findings, plots, targets
 from cifake_utils.machine import training_threads
 from cifake_utils.models import saved, training
 from cifake_utils.models.architectures import BEYOND
+from cifake_utils.models.flops import forward_flops
 from cifake_utils.project import artifacts
 from cifake_utils.project.profiles import get_profile
 from cifake_utils.search import beyond_search as search
@@ -90,15 +91,17 @@ def test_cost_table_counts_cpu_minutes_as_wall_time_times_threads(two_runs):
     intervals = pd.DataFrame(
         {"accuracy_mean": [0.9], "t_low": [0.85], "t_high": [0.95]}, index=["vgg_bn"]
     )
-    table = costs.cost_table(two_runs, intervals)
+    table = costs.cost_table(two_runs, intervals, train_images=256)
     row = table.loc["vgg_bn"]
+    model = two_runs[("vgg_bn", 0)].model
+    assert row["training_pflop_mean"] == pytest.approx(3 * forward_flops(model) * 256 / 1e15)
     threads = [training_threads(run.machine) for run in two_runs.values()]
     minutes = [run.seconds / 60 for run in two_runs.values()]
     assert row["seeds"] == 2 and row["parameters"] == two_runs[("vgg_bn", 0)].model.count_params()
     assert row["cpu_minutes_mean"] == pytest.approx(np.mean(np.multiply(minutes, threads)))
     assert row["wall_minutes_mean"] == pytest.approx(np.mean(minutes))
     with pytest.raises(ValueError, match="cnn2d"):
-        costs.cost_table(two_runs, intervals.rename(index={"vgg_bn": "cnn2d"}))
+        costs.cost_table(two_runs, intervals.rename(index={"vgg_bn": "cnn2d"}), 256)
 
 
 def test_cost_figure_has_labelled_log_axes_and_the_references(two_runs):
@@ -106,10 +109,10 @@ def test_cost_figure_has_labelled_log_axes_and_the_references(two_runs):
     intervals = pd.DataFrame(
         {"accuracy_mean": [0.9], "t_low": [np.nan], "t_high": [np.nan]}, index=["vgg_bn"]
     )
-    fig = plots.plot_costs(costs.cost_table(two_runs, intervals))
+    fig = plots.plot_costs(costs.cost_table(two_runs, intervals, 256))
     axes = fig.axes
     assert [ax.get_xscale() for ax in axes] == ["log", "log"]
-    assert "CPU-minutes" in axes[0].get_xlabel() and "parameters" in axes[1].get_xlabel()
+    assert "PFLOP" in axes[0].get_xlabel() and "parameters" in axes[1].get_xlabel()
     assert "test accuracy (%)" in axes[0].get_ylabel()
     # The references are labelled on their lines (not told apart by dash style in a legend).
     texts = [text.get_text() for text in axes[0].texts]
@@ -181,11 +184,13 @@ def results(accuracy: float, paired_verdict: str = "better") -> dict:
             "threads": 1,
             "wall_minutes_mean": w,
             "cpu_minutes_mean": w,
+            "training_pflop_mean": f,
+            "cpu_kinds": "AVX2",
         }
-        for a, p, e, w in (
-            ("vgg_bn", 295_089, 4, 18.0),
-            ("cnn2d", 84_001, 10, 13.0),
-            ("modified_cnn2d", 12_321, 21, 30.0),
+        for a, p, e, w, f in (
+            ("vgg_bn", 295_089, 4, 18.0, 0.0213),
+            ("cnn2d", 84_001, 10, 13.0, 0.013),
+            ("modified_cnn2d", 12_321, 21, 30.0, 0.0265),
         )
     ]
     difference = values["vgg_bn"] - values["modified_cnn2d"]
@@ -267,16 +272,16 @@ def test_a_single_seed_pair_gets_no_interval_over_seeds():
 
 def test_findings_state_the_cost_against_the_budget_and_the_grid():
     text = findings.beyond_findings(results(0.9650))
-    assert (
-        "18.0 CPU-minutes, that is 9.0 minutes of the 2-core machine (within the 15-minute" in text
-    )
-    assert "18.0 wall-clock minutes on 1 thread, " in text
+    assert "VGG-BN (beyond the paper) 0.0213 PFLOP (4 epochs, 295,089 parameters; 18.0" in text
+    assert "18.0 wall-clock minutes per seed on 1 thread of the AVX2 CPU, 9.0 minutes of " in text
+    assert "2-core machine, within the 15-minute budget" in text
+    assert "CNN2D 0.0130 PFLOP (10 epochs" in text
     assert "against the tuned paper models over every seed the study has, CNN2D 94.63% (" in text
     assert "Over the 1 transformations, VGG-BN (beyond the paper)'s worst case is" in text
     assert "more accurate" not in text  # no untested count of transformations
     assert "it chose stage widths 16-32-64-128 for 4 epochs" in text
     table = findings.results_markdown(results(0.9650))
-    assert "| VGG-BN (beyond the paper) | 295,089 | 18.0 | 3 | 96.50 ± 0.10 |" in table
+    assert "| VGG-BN (beyond the paper) | 295,089 | 0.0213 | 3 | 96.50 ± 0.10 |" in table
 
 
 def write_sidecar(model_path, architecture: str, seed: int, accuracy: float) -> None:

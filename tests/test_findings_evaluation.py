@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from cifake_utils.data import findings as data_findings
 from cifake_utils.evaluation import findings
 from cifake_utils.project import artifacts
 from cifake_utils.project.profiles import get_profile
@@ -128,26 +129,24 @@ def test_untuned_names_and_the_whole_section():
     assert "alone it would read better, a verdict the family's adjustment does not keep" in text
     assert "unpaired, because the untuned runs were trained on the earlier split" in text
     assert "near the 5% line, so weak evidence either way" in text  # Holm p = 0.08
-    assert "95.70% on the 378 duplicated FAKE images against 94.60% on the other 9,622" in text
-    assert "not significantly different (permutation p = 0.16, Holm over 1: 0.16)" in text
+    assert "CNN2D, FAKE: 95.70% on the 378 duplicated against 94.60% on the other 9,622" in text
+    assert "(permutation p = 0.16, Holm over 1: 0.16; not significantly different)" in text
+    assert "in train (means over 5 seeds): CNN2D" in text
     assert "unbalanced (10,000 REAL, 9,622 FAKE)" in text and "CNN2D 94.71%" in text
     assert "CNN2D (trained with label smoothing 0.1) is under-confident: test ECE 0.0570" in text
     assert "Modified CNN2D (trained with no label smoothing) is close to calibrated" in text
     assert "and every model trained without it is not" in text
     results["duplicated"][0]["p_value"] = 0.001
-    assert "significantly higher (permutation p = 0.001, Holm" in findings.findings_markdown(
-        results
-    )
+    assert "Holm over 1: 0.001; significantly higher)" in findings.findings_markdown(results)
     assert "near-duplicate" not in text
     near = dict(results["duplicated"][0], duplicated_images=509, p_value=0.02)
     results |= {"near_duplicate_bits": 6, "near_duplicated": [near, dict(near, p_value=0.03)]}
     text = findings.findings_markdown(results)
     assert "near-duplicate in train (pHash within 6 bits" in text
-    assert "509 near-duplicated FAKE images" in text
-    assert text.count("not significantly different (permutation p = 0.02, Holm over 2: 0.04)") == 0
-    assert "significantly higher (permutation p = 0.02, Holm over 2: 0.04)" in text
+    assert "on the 509 near-duplicated against" in text
+    assert "(permutation p = 0.02, Holm over 2: 0.04; significantly higher)" in text
     results["near_duplicated"][1]["p_value"] = 0.9  # Holm: 2 x 0.02 stays, 0.9 not
-    assert "not significantly different (permutation p = 0.9, Holm over 2: 0.9)" in (
+    assert "(permutation p = 0.9, Holm over 2: 0.9; not significantly different)" in (
         findings.findings_markdown(results)
     )
     results["near_duplicated"][1]["p_value"] = 0.03
@@ -185,3 +184,23 @@ def test_prediction_interval_widens_the_t_interval_for_one_new_run():
     low, high = findings.prediction_interval(94.71, 0.13, 5)
     assert (round(low, 2), round(high, 2)) == (94.31, 95.11)  # the 94.32-95.11
     assert all(math.isnan(v) for v in findings.prediction_interval(94.71, 0.0, 1))
+
+
+def test_report_abstract_carries_the_controls(tmp_path):
+    profile = replace(get_profile("smoke"), output_dir=tmp_path)
+    containers = {"REAL": ["IJG q75, 4:2:0, baseline"], "FAKE": ["IJG q75, 4:2:0, baseline"]}
+    summary = {"splits": {k: {"total": 10} for k in ("train", "validation", "test")}}
+    summary |= {"test_images_in_train": 1, "jpeg_containers": containers}
+    artifacts.save_json(summary, profile.metrics_dir / "01_data_summary.json")
+    rows = [
+        {"case": "baseline, test as published", "seeds": 3, "accuracy_mean": 0.92},
+        {"case": "baseline, test resampled", "seeds": 3, "accuracy_mean": 0.58},
+        {"case": "trained resampled, test resampled", "seeds": 3, "accuracy_mean": 0.80},
+    ]
+    test = {"difference_mean": -0.12, "p_value": 0.001, "test": "paired t over seeds"}
+    grid = [{"corruption": "PNG (control)", "architecture": "cnn2d", "accuracy": 0.95}]
+    robustness = {"grid": grid, "resampling": rows, "resampling_test": test}
+    artifacts.save_json(robustness, profile.metrics_dir / "07_robustness.json")
+    parts = abstract.abstract_sentences(profile)
+    assert ("Data", data_findings.container_sentence(summary)) in parts
+    assert any(h == "Robustness" and t.startswith("Resampling control") for h, t in parts)

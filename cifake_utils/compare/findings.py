@@ -148,33 +148,42 @@ def paired_sentences(results: dict) -> list[str]:
 
 
 def cost_sentence(results: dict) -> str:
-    """Training cost and size, against the paper models and the budget."""
+    """Training compute per seed in PFLOP (machine independent), with the measured wall clock
+    and the CPU it ran on beside it, against the paper models and the budget."""
     costs = _by(results["costs"], "architecture")
     ours = costs[BEYOND]
     machine_minutes = ours["cpu_minutes_mean"] / results["cores"]
     within = "within" if machine_minutes <= results["budget_minutes"] else "over"
+
+    def measured(row: dict) -> str:
+        return (
+            f"{row['wall_minutes_mean']:.1f} wall-clock minutes per seed on "
+            f"{_count(row['threads'], 'thread')} of the {row.get('cpu_kinds', '?')} CPU"
+        )
+
     paper = "; ".join(
-        f"{_name(a)} {costs[a]['cpu_minutes_mean']:.1f} CPU-minutes, "
-        f"{costs[a]['parameters']:,} parameters"
+        f"{_name(a)} {costs[a]['training_pflop_mean']:.4f} PFLOP ({costs[a]['epochs_mean']:.0f} "
+        f"epochs, {costs[a]['parameters']:,} parameters; {measured(costs[a])})"
         for a in PAPER_MODELS
     )
     kinds = {a: row.get("cpu_kinds", "") for a, row in costs.items()}
     mixed = [a for a, kind in kinds.items() if "+" in kind]
     caveat = (
         f" {' and '.join(_name(a) for a in mixed)} trained on two CPU kinds "
-        f"({kinds[mixed[0]]}), whose speeds differ about twofold, so those minutes are not "
-        "comparable with the others'."
+        f"({kinds[mixed[0]]}), whose speeds differ several-fold, so only the PFLOP compare "
+        "across models."
         if mixed
         else ""
     )
     return (
-        f"Cost: each {_name(BEYOND)} seed trained {ours['epochs_mean']:.0f} epochs in "
-        f"{ours['wall_minutes_mean']:.1f} wall-clock minutes on "
-        f"{_count(ours['threads'], 'thread')}, "
-        f"{ours['cpu_minutes_mean']:.1f} CPU-minutes, that is {machine_minutes:.1f} minutes of "
-        f"the {results['cores']}-core machine ({within} the {results['budget_minutes']:.0f}-"
-        f"minute budget), with {ours['parameters']:,} parameters; {paper} (runs that resumed "
-        f"after an interruption count only the time after it).{caveat}"
+        "Training compute per seed, counted from the layers (two operations per multiply-add "
+        "of every convolution and dense layer, a training step as three forward passes, times "
+        f"the images seen): {_name(BEYOND)} {ours['training_pflop_mean']:.4f} PFLOP "
+        f"({ours['epochs_mean']:.0f} epochs, {ours['parameters']:,} parameters; "
+        f"{measured(ours)}, {machine_minutes:.1f} minutes of the {results['cores']}-core "
+        f"machine, {within} the {results['budget_minutes']:.0f}-minute budget it was chosen "
+        f"under); {paper}. Wall clock counts only the time after a resumed run restarted."
+        f"{caveat}"
     )
 
 
@@ -244,7 +253,7 @@ def results_markdown(results: dict) -> str:
         row = intervals[architecture]
         rows[_name(architecture)] = {
             "parameters": f"{costs[architecture]['parameters']:,}",
-            "CPU-minutes per seed": f"{costs[architecture]['cpu_minutes_mean']:.1f}",
+            "training PFLOP per seed": f"{costs[architecture]['training_pflop_mean']:.4f}",
             "seeds": int(row["seeds"]),
             "accuracy (%)": f"{100 * row['accuracy_mean']:.2f} ± {100 * row['accuracy_std']:.2f}",
             "95% t-interval": f"{100 * row['t_low']:.2f}–{100 * row['t_high']:.2f}",

@@ -10,14 +10,17 @@ from ..robustness.plots import ARCHITECTURE_COLOURS
 from .targets import FIELD, GOAL
 
 PANELS = (
-    ("cpu_minutes_mean", "training cost per seed (CPU-minutes, log scale)"),
+    (
+        "training_pflop_mean",
+        "training compute per seed (PFLOP, counted from the layers; log scale)",
+    ),
     ("parameters", "parameters (log scale)"),
 )
 
 
 def plot_costs(table: pd.DataFrame) -> Figure:
     """Two panels: test accuracy (mean over seeds, 95% t-interval as error bars) against
-    training CPU-minutes per seed, and against parameter count; dashed lines mark the goal and
+    training compute per seed in PFLOP, and against parameter count; dashed lines mark the goal and
     what the field reports."""
     fig = Figure(figsize=(13, 5), layout="constrained")
     axes = fig.subplots(1, len(PANELS), sharey=True)
@@ -58,7 +61,9 @@ def plot_costs(table: pd.DataFrame) -> Figure:
                 ha="left" if left else "right",
             )
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:g}")
+        )
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(label, fontsize=11)
         ax.grid(alpha=0.3, which="both")

@@ -4,6 +4,7 @@ Every comparison ("brighter", "larger", "opposite signs") is decided by the numb
 text stays true when the data or the profile changes.
 """
 
+from ..constants import LABELS
 
 SAME_SIZE = 0.02  # relative difference of mean file sizes below which they count as the same
 
@@ -112,7 +113,7 @@ def near_duplicate_sentence(summary: dict) -> str:
     near = summary["near_duplicates"]
     parts = [
         f"{near['images'][label]:,} {label} ({near['images'][label] / near['class_size'][label]:.2%})"
-        for label in ("REAL", "FAKE")
+        for label in LABELS
     ]
     return (
         f"Counting near-duplicates too (nearest training image within {near['threshold_bits']} "

@@ -17,11 +17,11 @@ from .loading import CifakeSplit
 
 HASH_SIZE = 8  # 8x8 lowest frequencies: 64 bits
 GREY = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601 luma weights
-# Pairs within 6 bits are mostly the same picture, pairs at 8 bits mostly two pictures of one
-# kind of scene: notebook 01's figure shows both. Re-encoding and re-colouring stay well within
-# it, but a one-pixel shift or crop moves about half of CIFAKE's hashes beyond it, so the count
-# of near-duplicates is a lower bound.
-NEAR_DUPLICATE_BITS = 6
+# In notebook 01's figure every pair within 4 bits is the same picture, about half the pairs at
+# 6 bits are, and most at 8 bits are two pictures of one kind of scene: 4 bits keeps the group
+# free of look-alikes. Re-encoding and re-colouring stay within it, but a one-pixel shift or crop
+# moves most of CIFAKE's hashes beyond it, so the count of near-duplicates is a lower bound.
+NEAR_DUPLICATE_BITS = 4
 
 
 def perceptual_hashes(images: np.ndarray) -> np.ndarray:

@@ -110,25 +110,22 @@ def paired_sentence(row: dict) -> str:
 
 def group_comparisons(rows: list[dict], group: str) -> str:
     """Accuracy on a group of test images against the rest of their class, per paper model and
-    class, each permutation test Holm-adjusted over the comparisons shown."""
+    class (means over seeds), each permutation test Holm-adjusted over the comparisons shown."""
     shown = [row for row in rows if row["architecture"] in PAPER_MODELS]
     adjusted = holm(np.array([row["p_value"] for row in shown]))
     parts = []
     for row, p_holm in zip(shown, adjusted, strict=True):
         easier = "higher" if row["difference"] > 0 else "lower"
-        tested = f"permutation p = {row['p_value']:.2g}, Holm over {len(shown)}: {p_holm:.2g}"
-        reading = (
-            f"significantly {easier} ({tested})"
-            if p_holm < 0.05
-            else f"not significantly different ({tested})"
-        )
+        verdict = f"significantly {easier}" if p_holm < 0.05 else "not significantly different"
         parts.append(
-            f"{name(row['architecture'])} scores {100 * row['accuracy_duplicated']:.2f}% on the "
-            f"{row['duplicated_images']:,} {group} {row['label']} images against "
-            f"{100 * row['accuracy_other']:.2f}% on the other {row['other_images']:,} "
-            f"{row['label']} images (mean over {_seeds(row['seeds'])}): {reading}"
+            f"{name(row['architecture'])}, {row['label']}: "
+            f"{100 * row['accuracy_duplicated']:.2f}% on the {row['duplicated_images']:,} "
+            f"{group} against {100 * row['accuracy_other']:.2f}% on the other "
+            f"{row['other_images']:,} (permutation p = {row['p_value']:.2g}, Holm over "
+            f"{len(shown)}: {p_holm:.2g}; {verdict})"
         )
-    return "; ".join(parts)
+    seeds = f" (means over {_seeds(shown[0]['seeds'])})" if shown else ""
+    return f"{seeds}: " + "; ".join(parts)
 
 
 def deduplicated_sentence(results: dict) -> str:
@@ -140,7 +137,7 @@ def deduplicated_sentence(results: dict) -> str:
         if row["architecture"] in PAPER_MODELS
     )
     return (
-        "Test images whose pixels also occur in train: "
+        "Test images whose pixels also occur in train"
         + group_comparisons(results["duplicated"], "duplicated")
         + ". Without them the test split is unbalanced "
         f"({results['deduplicated_counts']}), so it is summarised by balanced accuracy: "

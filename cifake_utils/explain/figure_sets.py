@@ -2,6 +2,7 @@
 and shows them in one call each, instead of a compute-save-display loop per cell."""
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from ..constants import LABELS
@@ -15,6 +16,7 @@ from .plots import (
     plot_explanations,
     plot_mean_maps,
     plot_randomisation,
+    plot_randomisation_similarity,
     plot_road,
 )
 from .road import FRACTIONS
@@ -91,3 +93,13 @@ def randomisation_figures(
         fig.suptitle(f"{name}: Grad-CAM as the layers are re-initialised from the top (seed 0)")
         figures[f"05_randomisation_{run.model_config.name}"] = fig
     return figures
+
+
+def similarity_figures(runs: dict[str, TrainingRun], tables: dict[str, pd.DataFrame]) -> dict:
+    """Per model: the signed and sign-invariant map similarity per re-initialisation seed."""
+    return {
+        f"05_randomisation_similarity_{run.model_config.name}": plot_randomisation_similarity(
+            tables[name], f"{name}: the maps' similarity to the trained model's, per seed"
+        )
+        for name, run in runs.items()
+    }

@@ -1,6 +1,7 @@
 """Figures of the Grad-CAM analysis; each function returns a matplotlib Figure, unsaved."""
 
 import numpy as np
+import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -218,4 +219,34 @@ def plot_border_shares(shares: dict[str, np.ndarray], uniform: float, title: str
     ax.set_ylabel("images")
     ax.set_title(title)
     fig.legend(loc="outside lower center", ncols=len(shares) + 1, fontsize=8, frameon=False)
+    return fig
+
+
+def plot_randomisation_similarity(table: pd.DataFrame, title: str) -> Figure:
+    """One panel per method: per re-initialisation seed, the maps' mean Spearman ρ with the
+    trained model's (hollow, dotted) and its sign-invariant value |ρ| (filled, solid), as the
+    layers are re-initialised from the top. A re-initialised output layer can flip the sign of
+    the logit and with it a gradient map, so a negative ρ is similarity too."""
+    methods = list(dict.fromkeys(table["method"]))
+    depths = list(dict.fromkeys(table["randomised"]))
+    fig = Figure(figsize=(4.2 * len(methods), 4.2), layout="constrained")
+    axes = fig.subplots(1, len(methods), sharey=True, squeeze=False)[0]
+    positions = np.arange(len(depths))
+    for ax, method in zip(axes, methods, strict=True):
+        rows = table[table["method"] == method]
+        for k, (seed, per_seed) in enumerate(rows.groupby("seed")):
+            rho = per_seed.set_index("randomised").loc[depths, "mean_spearman"].to_numpy()
+            colour = f"C{k}"
+            ax.plot(positions, np.abs(rho), "o-", color=colour, label=f"seed {seed}: |ρ|")
+            ax.plot(positions, rho, "o:", color=colour, mfc="none", label=f"seed {seed}: signed ρ")
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.set_xticks(positions, [randomised_title(d).replace("\n", " ") for d in depths])
+        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_title(method)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("mean Spearman ρ with the trained model's maps")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels) // 2, fontsize=8)
+    fig.suptitle(title)
     return fig

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from ..compare import findings as beyond_findings
+from ..data import findings as data_findings
 from ..evaluation import findings as evaluation_findings
 from ..explain import findings as explanation_findings
 from ..project.profiles import Profile
@@ -44,6 +45,8 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
                 "test images also occur in train and are left out of the deduplicated test split.",
             )
         )
+        if "jpeg_containers" in data:
+            parts.append(("Data", data_findings.container_sentence(data)))
     parts.append(
         (
             "Method",
@@ -62,6 +65,8 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
             parts.append(("Result", evaluation_findings.headline_sentence(row)))
         for row in evaluation["paired_tests"]:
             parts.append(("Result", evaluation_findings.paired_sentence(row)))
+        if "near_duplicated" in evaluation:
+            parts.append(("Result", evaluation_findings.near_duplicate_sentence(evaluation)))
     else:
         parts.append(("Result", "Not in this run yet: the tuned models' evaluation (notebook 04)."))
     explanations = _load(metrics / "05_explanations.json")
@@ -73,6 +78,14 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
     robustness = _load(metrics / "07_robustness.json")
     if robustness:
         parts.append(("Robustness", robustness_findings.reliance_sentence(robustness["grid"])))
+        if "held_out" in robustness:
+            sentence = robustness_findings.held_out_sentence(robustness["held_out"])
+            parts.append(("Robustness", sentence))
+        if "resampling" in robustness:
+            sentence = robustness_findings.resampling_sentence(
+                robustness["resampling"], robustness["resampling_test"]
+            )
+            parts.append(("Robustness", sentence))
     else:
         parts.append(("Robustness", "Not in this run yet: the corruption grid (notebook 07)."))
     beyond = _load(metrics / "08_beyond.json")

@@ -150,6 +150,21 @@ def test_gradcam_table_counts_verdicts_of_grad_cam_only():
     assert row["ROAD road_gap (higher is better)"] == pytest.approx(0.1)
 
 
+def test_gradcam_table_counts_road_once_by_its_gap():
+    scores = [("blur", "deletion_auc"), ("ROAD", "road_morf"), ("ROAD", "road_lerf")]
+    scores.append(("ROAD", "road_gap"))
+    rows = pd.DataFrame(
+        {
+            "test": [t for t, _ in scores],
+            "score": [s for _, s in scores],
+            "method": "Grad-CAM",
+            "verdict": ["better", "worse", "worse", "better"],
+        }
+    )
+    row = explanations.gradcam_table({"A": rows}, {"A": mean_scores()}).loc["A"]
+    assert (row["comparisons"], row["better"], row["worse"]) == (2, 2, 0)
+
+
 def results(accuracy: float, paired_verdict: str = "better") -> dict:
     """A saved summary of notebook 08 with the beyond model at `accuracy`."""
     architectures = ("vgg_bn", "cnn2d", "modified_cnn2d")
@@ -243,13 +258,13 @@ def test_findings_follow_the_numbers():
     short = findings.beyond_findings(results(0.9650))
     assert "misses the goal of 98.0% by 1.50 points and the whole t-interval lies below it" in short
     assert (
-        "it is above the seed paper's Modified CNN2D (95.94%); below the best from-scratch "
+        "it is above the follow-up paper's Modified CNN2D (95.94%); below the best from-scratch "
         "models in the literature (97.8%) and an ImageNet-pretrained DenseNet-121 (98.5%)" in short
     )
     assert "95% prediction interval for one run of ours (96.00–97.00%)" in short
     assert "VGG-BN (beyond the paper) is better" in short
     close = findings.beyond_findings(results(0.9590))
-    assert "within the range of the seed paper's Modified CNN2D (95.94%)" in close
+    assert "within the range of the follow-up paper's Modified CNN2D (95.94%)" in close
     met = findings.beyond_findings(results(0.9820))
     assert "meets the goal (98.0%) but not the stretch (98.6%, 0.40 points short)" in met
     both = findings.beyond_findings(results(0.9870, paired_verdict="not significant"))
@@ -270,14 +285,33 @@ def test_a_single_seed_pair_gets_no_interval_over_seeds():
     assert "nan" not in sentence
 
 
+@pytest.mark.parametrize(
+    ("cnn2d_high", "expected"),
+    [
+        (0.82, "the intervals overlap, so neither worst case is shown to be higher"),
+        (0.70, "the intervals do not overlap"),
+    ],
+)
+def test_the_worst_cases_are_compared_by_their_intervals(cnn2d_high, expected):
+    summary = results(0.9650)  # worst cases: VGG-BN 81.50%, CNN2D 64.63% (blur σ 1)
+    for row in summary["grid"]:
+        cnn2d = row["architecture"] == "cnn2d"
+        low, high = row["accuracy"] - 0.01, cnn2d_high if cnn2d else row["accuracy"] + 0.01
+        row |= {"accuracy_low": low, "accuracy_high": high}
+    text = " ".join(findings.robustness_sentences(summary))
+    assert expected in text
+
+
 def test_findings_state_the_cost_against_the_budget_and_the_grid():
     text = findings.beyond_findings(results(0.9650))
     assert "VGG-BN (beyond the paper) 0.0213 PFLOP (4 epochs, 295,089 parameters; 18.0" in text
-    assert "18.0 wall-clock minutes per seed on 1 thread of the AVX2 CPU, 9.0 minutes of " in text
-    assert "2-core machine, within the 15-minute budget" in text
+    assert "18.0 wall-clock minutes per seed on 1 thread of the AVX2 CPU" in text
     assert "CNN2D 0.0130 PFLOP (10 epochs" in text
     assert "against the tuned paper models over every seed the study has, CNN2D 94.63% (" in text
-    assert "Over the 1 transformations, VGG-BN (beyond the paper)'s worst case is" in text
+    assert "Over the 1 transformations, the lowest accuracy at 0.5 is" in text
+    assert "; without intervals over seeds, no difference is claimed." in text
+    assert "it was chosen by its search run's" in text
+    assert "budget, a rule for choosing, not a limit on these runs" in text
     assert "more accurate" not in text  # no untested count of transformations
     assert "it chose stage widths 16-32-64-128 for 4 epochs" in text
     table = findings.results_markdown(results(0.9650))
@@ -319,3 +353,23 @@ def test_report_abstract_states_where_the_beyond_model_landed(tmp_path):
     artifacts.save_json(summary, profile.metrics_dir / "08_beyond.json")
     part = dict(abstract.abstract_sentences(profile))["Beyond the paper"]
     assert part == findings.headline_sentence(summary) and "misses the goal" in part
+
+
+def test_the_cost_sentence_says_when_wall_clocks_cannot_be_compared():
+    same = findings.cost_sentence(results(0.9650))
+    assert "different CPU kinds" not in same
+    summary = results(0.9650)
+    summary["costs"][2]["cpu_kinds"] = "AVX-512"
+    text = findings.cost_sentence(summary)
+    assert "(VGG-BN (beyond the paper) AVX2, CNN2D AVX2, Modified CNN2D AVX-512)" in text
+    assert "so only the PFLOP compare across models" in text
+
+
+def test_a_non_significant_verdict_says_when_every_pair_agrees():
+    summary = results(0.9650, paired_verdict="not significant")
+    summary["paired"][0] |= {"seeds_second_better": 3, "seeds_second_worse": 0}
+    [text] = findings.paired_sentences(summary)
+    assert "although every pair favours the same model" in text
+    summary["paired"][0] |= {"seeds_second_better": 2, "seeds_second_worse": 1}
+    [text] = findings.paired_sentences(summary)
+    assert "no significant difference." in text and "every pair" not in text

@@ -69,6 +69,7 @@ def test_model_randomisation_changes_the_maps_for_every_method_and_seed(tiny_tra
     summary = sanity.summarise_over_seeds(table)
     assert (summary["seeds"] == 2).all()
     assert (summary["sign_invariant"] >= summary["mean_spearman"].abs() - 1e-12).all()
+    assert (summary["sign_invariant_max"] >= summary["sign_invariant"] - 1e-12).all()
 
 
 def test_a_flipped_sign_does_not_average_the_similarity_away():
@@ -86,6 +87,7 @@ def test_a_flipped_sign_does_not_average_the_similarity_away():
     row = sanity.summarise_over_seeds(table).iloc[0]
     assert row["mean_spearman"] == pytest.approx(0.5 / 3)
     assert row["sign_invariant"] == pytest.approx(0.7)
+    assert row["sign_invariant_max"] == pytest.approx(0.8)
 
 
 def test_reinitialisation_seeds_differ(tiny_trained_model):

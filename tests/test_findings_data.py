@@ -69,7 +69,8 @@ def test_file_sizes_and_balance_and_duplicates():
 
 def test_the_container_sentence_says_whether_the_format_carries_the_label():
     same = findings.container_sentence(summary())
-    assert "saved the same way (IJG q75, 4:2:0, baseline)" in same and "carries no label" in same
+    assert "saved the same way (IJG q75, 4:2:0, baseline)" in same
+    assert "subsampling, progressive or not) carry no label" in same
     apart = summary()
     apart["jpeg_containers"]["FAKE"] = ["IJG q90, 4:4:4, baseline"]
     text = findings.container_sentence(apart)

@@ -71,6 +71,29 @@ def test_paired_verdicts_are_written_as_tested(verdict, phrase):  # p = 0.004: n
     assert "near the 5% line" not in findings.paired_sentence(row)
 
 
+def test_a_verdict_near_the_line_says_what_is_left_open():
+    row = {
+        "first": "cnn2d",
+        "second": "vgg_bn",
+        "difference_mean": 0.0088,
+        "difference_low": -0.0007,
+        "difference_high": 0.0182,
+        "seeds_second_better": 3,
+        "seeds_second_worse": 0,
+        "mcnemar_p_max": 0.0003,
+        "test": "paired t over seeds",
+        "p_value": 0.057,
+        "verdict": "not significant",
+    }
+    text = findings.paired_sentence(row)
+    assert "near the 5% line: the 95% interval of the difference is -0.07 to +1.82 points" in text
+    assert "3 of 3 seed pairs favour VGG-BN" in text and "(largest p = 0.0003)" in text
+    assert "more seeds, not more test images, would settle it" in text
+    split = findings.paired_sentence(row | {"seeds_second_better": 2, "seeds_second_worse": 1})
+    assert "2 of 3 seed pairs favour VGG-BN (beyond the paper);" in split and "McNemar" not in split
+    assert "near the 5% line" not in findings.paired_sentence(row | {"p_value": 0.2})
+
+
 def test_untuned_names_and_the_whole_section():
     results = {
         "headline": [headline()],
@@ -128,10 +151,10 @@ def test_untuned_names_and_the_whole_section():
     assert "Holm-adjusted over the study's 7 comparisons p = 0.08" in text
     assert "alone it would read better, a verdict the family's adjustment does not keep" in text
     assert "unpaired, because the untuned runs were trained on the earlier split" in text
-    assert "near the 5% line, so weak evidence either way" in text  # Holm p = 0.08
+    assert "near the 5% line, so a rerun may move it across the line" in text  # Holm p = 0.08
     assert "CNN2D, FAKE: 95.70% on the 378 duplicated against 94.60% on the other 9,622" in text
     assert "(permutation p = 0.16, Holm over 1: 0.16; not significantly different)" in text
-    assert "in train (means over 5 seeds): CNN2D" in text
+    assert "in the training or validation split (means over 5 seeds): CNN2D" in text
     assert "unbalanced (10,000 REAL, 9,622 FAKE)" in text and "CNN2D 94.71%" in text
     assert "CNN2D (trained with label smoothing 0.1) is under-confident: test ECE 0.0570" in text
     assert "Modified CNN2D (trained with no label smoothing) is close to calibrated" in text
@@ -142,7 +165,7 @@ def test_untuned_names_and_the_whole_section():
     near = dict(results["duplicated"][0], duplicated_images=509, p_value=0.02)
     results |= {"near_duplicate_bits": 6, "near_duplicated": [near, dict(near, p_value=0.03)]}
     text = findings.findings_markdown(results)
-    assert "near-duplicate in train (pHash within 6 bits" in text
+    assert "near-duplicate in the training or validation split, at most 6 pHash bits away" in text
     assert "on the 509 near-duplicated against" in text
     assert "(permutation p = 0.02, Holm over 2: 0.04; significantly higher)" in text
     results["near_duplicated"][1]["p_value"] = 0.9  # Holm: 2 x 0.02 stays, 0.9 not
@@ -177,7 +200,7 @@ def test_report_abstract_uses_the_same_findings(tmp_path):
     ]
     artifacts.save_json({"grid": grid}, profile.metrics_dir / "07_robustness.json")
     robustness = dict(abstract.abstract_sentences(profile))["Robustness"]
-    assert "after blur σ 1 every architecture loses 5 points" in robustness
+    assert "after blur σ 1 each model tested (CNN2D) loses 5 points" in robustness
 
 
 def test_prediction_interval_widens_the_t_interval_for_one_new_run():
@@ -204,3 +227,24 @@ def test_report_abstract_carries_the_controls(tmp_path):
     parts = abstract.abstract_sentences(profile)
     assert ("Data", data_findings.container_sentence(summary)) in parts
     assert any(h == "Robustness" and t.startswith("Resampling control") for h, t in parts)
+
+
+def test_the_smoothing_clause_appears_only_where_every_smoothed_model_is_under_confident():
+    def row(architecture, smoothing, temperature):
+        return {
+            "architecture": architecture,
+            "label_smoothing": smoothing,
+            "temperature_mean": temperature,
+            "ece_raw_mean": 0.05,
+            "ece_calibrated_mean": 0.005,
+        }
+
+    agrees = findings.calibration_sentence([row("cnn2d", 0.1, 0.6), row("vgg_bn", 0.0, 1.0)])
+    assert "which smoothing's targets short of 0 and 1 predict, and every model" in agrees
+    assert "agrees with smoothing as the cause without testing it" in agrees
+    mixed = findings.calibration_sentence([row("cnn2d", 0.1, 0.6), row("vgg_bn", 0.1, 1.0)])
+    assert "smoothing's targets" not in mixed
+    only = findings.calibration_sentence([row("cnn2d", 0.1, 0.6), row("vgg_bn", 0.1, 0.7)])
+    assert "no model here is trained without it, so this does not test smoothing" in only
+    both = findings.calibration_sentence([row("cnn2d", 0.1, 0.6), row("vgg_bn", 0.0, 0.7)])
+    assert "but so is a model trained without it, so smoothing is not the whole cause" in both

@@ -163,6 +163,23 @@ def test_resampling_findings_follow_the_paired_test(trained, p_value, expected):
     text = findings.resampling_sentence(table, test)
     assert expected in text and "58.00% for that baseline on resampled test images" in text
     assert f"keeps {(trained - 0.5) / 0.42:.0%} of the baseline's margin" in text
+    assert "One seed gives no interval" in text
+
+
+@pytest.mark.parametrize(
+    ("low", "expected"),
+    [(0.85, "not all of the cue sits in the finest band"), (0.49, "the whole cue may sit")],
+)
+def test_resampling_findings_say_whether_more_than_chance_survives(low, expected):
+    table = [
+        {"case": "baseline, test as published", "seeds": 3, "accuracy_mean": 0.92},
+        {"case": "baseline, test resampled", "seeds": 3, "accuracy_mean": 0.58},
+        {"case": "trained resampled, test resampled", "seeds": 3, "accuracy_mean": 0.86}
+        | {"accuracy_low": low, "accuracy_high": 0.88},
+    ]
+    test = {"difference_mean": -0.06, "p_value": 0.001, "test": "paired t over seeds"}
+    text = findings.resampling_sentence(table, test)
+    assert expected in text and "this control cannot tell the two apart" in text
 
 
 def test_augmentation_findings_state_the_clean_cost_and_the_worst_case_gain():
@@ -181,6 +198,7 @@ def test_augmentation_findings_state_the_clean_cost_and_the_worst_case_gain():
         and "unaugmented (all classes): clean 92.00%" in text
     )
     assert "p=0.5 changes clean accuracy by -2.00 points and the worst case by +25.00" in text
+    assert "clean 92.00%, mean over the transformations 60.00%" in text  # the control left out
 
 
 def test_photograph_findings_say_when_every_seed_agrees():

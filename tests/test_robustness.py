@@ -179,7 +179,37 @@ def test_grid_findings_tell_calibration_from_a_lost_cue(auc, expected):
     text = " ".join(findings.grid_sentences(summary, "cnn2d"))
     assert "falls by 5 points or more under 1 of 2 transformations (JPEG q50)" in text
     assert expected in text and "wins back 20.00 points" in text
-    assert "after JPEG q50 every architecture loses" in findings.reliance_sentence(summary)
+    assert "after JPEG q50 each model tested (CNN2D) loses" in findings.reliance_sentence(summary)
+
+
+def test_user_guidance_names_the_models_and_those_a_transformation_spares():
+    def rows(architecture, q50, q30):
+        return [
+            grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99) | {"architecture": architecture},
+            grid_row("JPEG q50", q50, 0.95, 0.99) | {"architecture": architecture},
+            grid_row("JPEG q30", q30, 0.95, 0.99) | {"architecture": architecture},
+        ]
+
+    both = findings.reliance_sentence(rows("cnn2d", 0.80, 0.80) + rows("vgg_bn", 0.80, 0.93))
+    assert "after JPEG q50 each model tested (CNN2D and VGG-BN" in both
+    assert "after JPEG q30 only CNN2D does" in both
+    none = findings.reliance_sentence(rows("cnn2d", 0.80, 0.93) + rows("vgg_bn", 0.93, 0.93))
+    assert none.startswith("For a user: no transformation in the grid costs every model tested")
+    assert "after JPEG q50 only CNN2D does" in none
+    assert (
+        "below that line the largest loss is 2.00 points (VGG-BN (beyond the paper), JPEG q30)"
+        in both
+    )
+    assert "so it says nothing of images from elsewhere" in both
+
+
+def test_the_photograph_sentence_shows_only_what_every_seed_agrees_on():
+    share = {"architecture": "cnn2d", "photographs": 13, "seeds": 3, "share_called_real": 0.5}
+    share |= {"share_min": 0.4, "share_max": 0.6}
+    some = findings.photograph_sentence([share | {"always_fake": "a.png"}])
+    assert "show only that every seed of a model can call a real photograph" in some
+    none = findings.photograph_sentence([share | {"always_fake": ""}])
+    assert "show only no photograph that every seed of a model calls FAKE" in none
 
 
 def test_only_the_threshold_is_wrong_where_retuning_reaches_the_clean_spread():
@@ -210,6 +240,7 @@ def test_user_guidance_for_notebook_06_follows_the_saved_results():
         | {"share_min": 0.25, "share_max": 0.25, "always_fake": ""}
     ]
     text = findings.user_guidance({"grid": summary, "photographs": shares})
-    assert text.startswith("- For a user:") and "after JPEG q50 every architecture" in text
+    assert text.startswith("- For a user:")
+    assert "after JPEG q50 each model tested (CNN2D) loses" in text
     assert "Of 4 real photographs" in text and "calls 25% REAL" in text
     assert "has not run" in findings.user_guidance(None)

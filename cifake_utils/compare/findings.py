@@ -124,6 +124,12 @@ def paired_sentences(results: dict) -> list[str]:
             "worse": f"{_name(BEYOND)} is worse",
         }.get(row["verdict"], "no significant difference")
         seeds = int(row["seeds"])
+        one_sided = seeds in (row["seeds_second_better"], row["seeds_second_worse"])
+        if row["verdict"] not in ("better", "worse") and seeds > 1 and one_sided:
+            verdict += (
+                " over seeds, although every pair favours the same model: the uncertainty is "
+                "between training runs, so more seeds would settle it"
+            )
         interval = (  # one seed pair has no interval over seeds
             f"95% interval {100 * row['difference_low']:+.2f} to "
             f"{100 * row['difference_high']:+.2f}; "
@@ -152,8 +158,14 @@ def cost_sentence(results: dict) -> str:
     and the CPU it ran on beside it, against the paper models and the budget."""
     costs = _by(results["costs"], "architecture")
     ours = costs[BEYOND]
-    machine_minutes = ours["cpu_minutes_mean"] / results["cores"]
-    within = "within" if machine_minutes <= results["budget_minutes"] else "over"
+    chosen = next((row for row in results.get("search", []) if row.get("chosen")), None)
+    budget = (
+        f"; it was chosen by its search run's {chosen['minutes']:.1f} wall-clock minutes "
+        f"against the {results['budget_minutes']:.0f}-minute budget, a rule for choosing, not "
+        "a limit on these runs"
+        if chosen
+        else ""
+    )
 
     def measured(row: dict) -> str:
         return (
@@ -169,10 +181,10 @@ def cost_sentence(results: dict) -> str:
     kinds = {a: row.get("cpu_kinds", "") for a, row in costs.items()}
     mixed = [a for a, kind in kinds.items() if "+" in kind]
     caveat = (
-        f" {' and '.join(_name(a) for a in mixed)} trained on two CPU kinds "
-        f"({kinds[mixed[0]]}), whose speeds differ several-fold, so only the PFLOP compare "
-        "across models."
-        if mixed
+        " The runs used different CPU kinds ("
+        + ", ".join(f"{_name(a)} {kind}" for a, kind in kinds.items())
+        + "), whose speeds differ several-fold, so only the PFLOP compare across models."
+        if len(set(kinds.values())) > 1 or mixed
         else ""
     )
     return (
@@ -180,9 +192,8 @@ def cost_sentence(results: dict) -> str:
         "of every convolution and dense layer, a training step as three forward passes, times "
         f"the images seen): {_name(BEYOND)} {ours['training_pflop_mean']:.4f} PFLOP "
         f"({ours['epochs_mean']:.0f} epochs, {ours['parameters']:,} parameters; "
-        f"{measured(ours)}, {machine_minutes:.1f} minutes of the {results['cores']}-core "
-        f"machine, {within} the {results['budget_minutes']:.0f}-minute budget it was chosen "
-        f"under); {paper}. Wall clock counts only the time after a resumed run restarted."
+        f"{measured(ours)}{budget}); {paper}. Wall clock counts only the time after a resumed "
+        "run restarted."
         f"{caveat}"
     )
 
@@ -199,12 +210,14 @@ def gradcam_sentence(results: dict) -> str:
     ]
     return (
         f"Grad-CAM against the three model-agnostic baselines (deletion and insertion with two "
-        f"replacements, and ROAD; paired tests, Holm-corrected per model) on the same "
+        f"replacements, and ROAD's gap, ROAD counted once; paired tests, Holm-corrected per "
+        f"model) on the same "
         f"{results['faithfulness_images']:,} test images: it is significantly more faithful in "
         f"{'; '.join(parts)}. Each count compares one model's Grad-CAM with baselines on that "
         "model's own grid; the grids differ in size (a coarser grid makes larger patches for "
         "the baselines too), so the counts do not rank the models' explanations against each "
-        "other."
+        "other; notebook 05 tests the paper models on its own sample of test images, so its "
+        "counts differ from these."
     )
 
 
@@ -220,11 +233,33 @@ def robustness_sentences(results: dict) -> list[str]:
         name = min(corruptions, key=lambda c: rows[(c, architecture)]["accuracy"])
         return name, 100 * rows[(name, architecture)]["accuracy"]
 
+    def interval(corruption: str, architecture: str) -> tuple[float, float]:
+        row = rows[(corruption, architecture)]
+        return 100 * row.get("accuracy_low", math.nan), 100 * row.get("accuracy_high", math.nan)
+
     (ours, ours_value), (theirs, theirs_value) = worst(BEYOND), worst("cnn2d")
+    (ours_low, ours_high), (theirs_low, theirs_high) = (
+        interval(ours, BEYOND),
+        interval(theirs, "cnn2d"),
+    )
+    if all(math.isfinite(v) for v in (ours_low, ours_high, theirs_low, theirs_high)):
+        overlap = ours_low <= theirs_high and theirs_low <= ours_high
+        verdict = (
+            "; the intervals overlap, so neither worst case is shown to be higher"
+            if overlap
+            else "; the intervals do not overlap"
+        )
+        shown = (
+            f" (95% interval {ours_low:.2f}–{ours_high:.2f})",
+            f" ({theirs_low:.2f}–{theirs_high:.2f})",
+        )
+    else:
+        verdict, shown = "; without intervals over seeds, no difference is claimed", ("", "")
     return [
         *grid_sentences(grid, BEYOND),
-        f"Over the {len(corruptions)} transformations, {_name(BEYOND)}'s worst case is {ours} "
-        f"({ours_value:.2f}% at 0.5), CNN2D's {theirs} ({theirs_value:.2f}%).",
+        f"Over the {len(corruptions)} transformations, the lowest accuracy at 0.5 is "
+        f"{ours_value:.2f}%{shown[0]} for {_name(BEYOND)} ({ours}) and {theirs_value:.2f}%"
+        f"{shown[1]} for CNN2D ({theirs}){verdict}.",
     ]
 
 

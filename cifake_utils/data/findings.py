@@ -98,8 +98,9 @@ def container_sentence(summary: dict) -> str:
     if len({tuple(c) for c in found.values()}) == 1:
         return (
             f"Every file of both classes and both splits is saved the same way ({kinds['REAL']}): "
-            "the JPEG container carries no label, so a model cannot separate the classes by "
-            "their file format."
+            "these three header fields (quantisation tables, chroma subsampling, progressive "
+            "or not) carry no label, so a model cannot separate the classes by them (other "
+            "header fields are not compared; notebook 07 tests the file size)."
         )
     return (
         "The classes are saved differently (REAL: "

@@ -17,10 +17,10 @@ from .loading import CifakeSplit
 
 HASH_SIZE = 8  # 8x8 lowest frequencies: 64 bits
 GREY = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601 luma weights
-# In notebook 01's figure every pair within 4 bits is the same picture, about half the pairs at
-# 6 bits are, and most at 8 bits are two pictures of one kind of scene: 4 bits keeps the group
-# free of look-alikes. Re-encoding and re-colouring stay within it, but a one-pixel shift or crop
-# moves most of CIFAKE's hashes beyond it, so the count of near-duplicates is a lower bound.
+# In notebook 01's figure every drawn pair within 4 bits is the same picture, about half the
+# pairs at 6 bits are, and most at 8 bits are two pictures of one kind of scene: 4 bits keeps the
+# drawn pairs free of look-alikes. Re-encoding and re-colouring stay within it, but a one-pixel
+# shift or crop can move a copy beyond it, so the group misses some copies.
 NEAR_DUPLICATE_BITS = 4
 
 

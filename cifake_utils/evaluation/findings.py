@@ -80,6 +80,30 @@ def _seeds(count: int) -> str:
 NEAR_THRESHOLD = (0.01, 0.1)  # adjusted p-values read as weak evidence, whichever side of 5%
 
 
+def _near_line(row: dict) -> str:
+    """What a p-value near 5% leaves open: the interval of the difference and, per seed pair,
+    which model won and whether McNemar's test saw a difference on the test images."""
+    parts = []
+    low, high = row.get("difference_low", math.nan), row.get("difference_high", math.nan)
+    if math.isfinite(low) and math.isfinite(high):
+        parts.append(
+            f"the 95% interval of the difference is {100 * low:+.2f} to {100 * high:+.2f} points"
+        )
+    better, worse = row.get("seeds_second_better"), row.get("seeds_second_worse")
+    if better is not None and worse is not None:
+        pairs = f"{better} of {better + worse} seed pairs favour {name(row['second'])}"
+        mcnemar = row.get("mcnemar_p_max", math.nan)
+        if math.isfinite(mcnemar) and mcnemar < 0.05 and (better == 0 or worse == 0):
+            pairs += f", each by McNemar's test on the test images (largest p = {mcnemar:.2g})"
+        parts.append(pairs)
+    if not parts:
+        return ", so a rerun may move it across the line"
+    return (
+        f": {'; '.join(parts)}; the uncertainty is between training runs, so more seeds, not "
+        "more test images, would settle it"
+    )
+
+
 def paired_sentence(row: dict) -> str:
     """One comparison of the family: `second` against `first`, the verdict resting on the
     Holm-adjusted p-value when the row has one."""
@@ -101,7 +125,7 @@ def paired_sentence(row: dict) -> str:
         note += f"; {row['recipe_note']}"
     deciding = adjusted if adjusted is not None and math.isfinite(adjusted) else row["p_value"]
     if NEAR_THRESHOLD[0] <= deciding < NEAR_THRESHOLD[1]:
-        note += "; near the 5% line, so weak evidence either way: a rerun may flip it"
+        note += "; near the 5% line" + _near_line(row)
     return (
         f"{name(row['second'])} is {RELATION[row['verdict']]} {name(row['first'])} "
         f"({100 * row['difference_mean']:+.2f} accuracy points, {tests}{note})."
@@ -137,7 +161,7 @@ def deduplicated_sentence(results: dict) -> str:
         if row["architecture"] in PAPER_MODELS
     )
     return (
-        "Test images whose pixels also occur in train"
+        "Test images whose pixels also occur in the training or validation split"
         + group_comparisons(results["duplicated"], "duplicated")
         + ". Without them the test split is unbalanced "
         f"({results['deduplicated_counts']}), so it is summarised by balanced accuracy: "
@@ -149,8 +173,8 @@ def near_duplicate_sentence(results: dict) -> str:
     """Accuracy on the test images with a near-duplicate in train against the rest."""
     bits = results["near_duplicate_bits"]
     return (
-        f"Test images with a near-duplicate in train (pHash within {bits} bits, notebook 01; the "
-        "exact copies included): "
+        "Test images with a near-duplicate in the training or validation split, at most "
+        f"{bits} pHash bits away as notebook 01 defines it, exact copies included"
         + group_comparisons(results["near_duplicated"], "near-duplicated")
         + "."
     )
@@ -181,12 +205,21 @@ def calibration_sentence(temperatures: list[dict]) -> str:
     cause = ""
     if smoothed and max(smoothed) < 1 - CALIBRATED_TEMPERATURE:
         cause = (
-            " Every model trained with label smoothing is under-confident, as smoothing makes a "
-            "model: it trains towards targets short of 0 and 1"
+            " Every model trained with label smoothing is under-confident, which smoothing's "
+            "targets short of 0 and 1 predict"
         )
-        if plain and min(plain) >= 1 - CALIBRATED_TEMPERATURE:
-            cause += ", and every model trained without it is not"
-        cause += "."
+        if not plain:
+            cause += (
+                "; no model here is trained without it, so this does not test smoothing as "
+                "the cause."
+            )
+        elif min(plain) >= 1 - CALIBRATED_TEMPERATURE:
+            cause += (
+                ", and every model trained without it is not; the models differ in more than "
+                "smoothing, so this agrees with smoothing as the cause without testing it."
+            )
+        else:
+            cause += ", but so is a model trained without it, so smoothing is not the whole cause."
     return f"Calibration over every seed (means over seeds): {'; '.join(parts)}.{cause}"
 
 

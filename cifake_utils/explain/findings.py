@@ -64,24 +64,66 @@ def road_sentence(model: str, tests: list[dict], methods: list[str]) -> str:
     return f"On ROAD's gap (LeRF − MoRF), for {model}: " + "; ".join(parts) + "."
 
 
+CHANGED_BELOW = 0.5  # a map counts as changed when its similarity to the trained map is below
+
+
+def _similarity(row: dict) -> float:
+    """Sign-invariant similarity of a randomised model's maps to the trained model's: per seed
+    |mean ρ| averaged over seeds (the saved `sign_invariant`; |mean ρ| for older metrics)."""
+    return row.get("sign_invariant", abs(row["mean_spearman"]))
+
+
+def _most_similar_seed(row: dict) -> float:
+    """The seed whose maps stay most similar (the mean for metrics saved without it)."""
+    return row.get("sign_invariant_max", _similarity(row))
+
+
+def _stays(row: dict) -> str:
+    """'0.87 up to hidden', or '0.34 (one seed 0.60) up to fake_probability'."""
+    mean, most = _similarity(row), _most_similar_seed(row)
+    seed = f" (one seed {most:.2f})" if mean < CHANGED_BELOW <= most else ""
+    return f"{mean:.2f}{seed} {row['randomised']}"
+
+
 def sanity_sentence(model: str, randomisation: list[dict], data: list[dict]) -> str:
-    """Where the maps' correlation with the trained model's maps ends up."""
-    deepest = [r for r in randomisation if r["randomised"] == "up to conv1"]
-    top_only = [r for r in randomisation if r["randomised"] == "up to fake_probability"]
-    fully = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in deepest)
-    top = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in top_only)
-    if all("sign_invariant" in r for r in top_only):
-        top += (
-            " (sign-invariant, the mean over seeds of |ρ|: "
-            + ", ".join(f"{r['method']} {r['sign_invariant']:.2f}" for r in top_only)
-            + ")"
-        )
+    """The model-randomisation check, stage by stage, with its verdict per method, then the
+    data-randomisation check."""
+    stages = list(dict.fromkeys(r["randomised"] for r in randomisation))
+    methods = list(dict.fromkeys(r["method"] for r in randomisation))
+    by = {(r["method"], r["randomised"]): r for r in randomisation}
+    trace = "; ".join(
+        f"{m} " + ", ".join(f"{_similarity(by[m, st]):.2f}" for st in stages if (m, st) in by)
+        for m in methods
+    )
+    failed = {
+        m: [st for st in stages if (m, st) in by and _most_similar_seed(by[m, st]) >= CHANGED_BELOW]
+        for m in methods
+    }
+    passing = [m for m in methods if not failed[m]]
+    verdicts = []
+    if passing:
+        verb = "passes" if len(passing) == 1 else "pass"
+        verdicts.append(f"{' and '.join(passing)} {verb} at every stage")
+    for m in methods:
+        if failed[m]:
+            stays = ", ".join(_stays(by[m, st]) for st in failed[m])
+            verdicts.append(f"{m} fails where its maps stay similar ({stays})")
+    seeds = max((int(r.get("seeds", 1)) for r in randomisation), default=1)
+    names = ", ".join(st.removeprefix("up to ") for st in stages)
     flat = max(max(r["flat_trained"] for r in randomisation), 0.0)
+    flat_text = (
+        f"At most {flat:.1%} of the trained model's maps are flat (no ranking); they are "
+        "counted, not dropped."
+        if flat > 0
+        else "None of the trained model's maps in this sample is flat."
+    )
     return (
-        f"Sanity, {model}: the mean Spearman correlation with the trained model's maps is "
-        f"{top} with only the output layer re-initialised and {fully} with every layer "
-        f"re-initialised (mean over seeds). {data_sentence(data)} At most {flat:.0%} of the "
-        "trained model's maps are flat (no ranking); they are counted, not dropped."
+        f"Sanity, {model}: each randomised model's maps against the trained model's (Spearman "
+        f"ρ, sign-invariant: per seed |mean ρ| over the images, then the mean over {seeds} "
+        f"seed{'s' if seeds != 1 else ''}), with the layers re-initialised from the output down "
+        f"({names}): {trace}. A method passes at a stage when every seed's similarity is below "
+        f"{CHANGED_BELOW:.1f}: "
+        f"{'; '.join(verdicts)}. {data_sentence(data)} {flat_text}"
     )
 
 
@@ -94,15 +136,24 @@ def data_sentence(data: list[dict]) -> str:
     fit = [r.get("shuffled-label model's fit to its labels") for r in data]
     share = max(r["flat_other"] for r in data)
     flat = (
-        f"up to {share:.0%} of its maps are flat, which leaves their correlation undefined"
+        f"up to {share:.1%} of its maps are flat, which leaves their correlation undefined"
         if share > 0
         else "none of its maps is flat"
     )
+    validation = next(
+        (
+            r["shuffled-label model's validation accuracy"]
+            for r in data
+            if "shuffled-label model's validation accuracy" in r
+        ),
+        None,
+    )
+    scored = f" and scores {validation:.1%} on the real validation labels" if validation else ""
     if all(f is not None for f in fit) and min(fit) < FITTED_SHUFFLED:
         return (
             f"The model trained on shuffled labels fits them only to {min(fit):.1%} in "
-            f"inference mode (a control must memorise them, at least {FITTED_SHUFFLED:.0%}), so "
-            f"the data-randomisation check is not done here; {flat}."
+            f"inference mode{scored} (a control must memorise them, at least "
+            f"{FITTED_SHUFFLED:.0%}), so the data-randomisation check is not done here; {flat}."
         )
     shuffled = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in data)
     return (
@@ -129,6 +180,33 @@ def border_sentence(model: str, border: list[dict], uniform: float) -> str:
     return f"Grad-CAM of {model} puts " + " and ".join(parts) + " of its mass in the border cells."
 
 
+def background_sentence(summary: dict) -> str:
+    """The CIFAKE authors' reading (the model attends to the background rather than the object)
+    as a test: it predicts more than a uniform map's share of Grad-CAM in the border cells."""
+    uniform = summary["border_area_share"]
+    above, other = [], []
+    for model, numbers in summary["models"].items():
+        for row in numbers["border"]:
+            if row["method"] != "Grad-CAM":
+                continue
+            pair = f"{model} on {row['true class']}"
+            significant = row.get("p vs uniform", float("nan")) < 0.05
+            (above if significant and row["mean border share"] > uniform else other).append(pair)
+    if not other:
+        verdict = "it holds for every model and class"
+    elif not above:
+        verdict = (
+            "no model puts significantly more there for either class, so the maps do not support it"
+        )
+    else:
+        verdict = f"it holds for {', '.join(above)} and not for {', '.join(other)}"
+    return (
+        "Taking the border cells as background, the CIFAKE authors' reading (the model attends "
+        "to the background rather than the object) predicts more than a uniform map's "
+        f"{uniform:.1%} of Grad-CAM there: {verdict}."
+    )
+
+
 def findings_markdown(summary: dict, heading: bool = True) -> str:
     """The Findings section of notebook 05, from its saved metrics (the README's copy is
     written without the heading)."""
@@ -145,6 +223,7 @@ def findings_markdown(summary: dict, heading: bool = True) -> str:
             f"- {sanity}",
             f"- {border_sentence(model, numbers['border'], summary['border_area_share'])}",
         ]
+    lines.append(f"- {background_sentence(summary)}")
     best = short_answer(summary)
     if best:
         lines += ["", best]

@@ -105,6 +105,7 @@ def summarise_over_seeds(table: pd.DataFrame) -> pd.DataFrame:
             # map: per seed the sign-invariant similarity is |mean ρ| (ρ with the map or with its
             # negative, whichever is higher), then averaged over seeds.
             "sign_invariant": grouped["mean_spearman"].apply(lambda rho: rho.abs().mean()),
+            "sign_invariant_max": grouped["mean_spearman"].apply(lambda rho: rho.abs().max()),
             "seeds": grouped["seed"].count(),
             "flat_trained": grouped["flat_trained"].first(),
             "flat_randomised": grouped["flat_other"].mean(),

@@ -142,38 +142,67 @@ def photograph_sentence(shares: list[dict]) -> str:
             f"{name} calls {100 * row['share_called_real']:.0f}%{spread} REAL{kinds}{always}"
         )
     count = shares[0]["photographs"] if shares else 0
+    always_fake = any(row["always_fake"] for row in shares)
+    shown = (
+        "that every seed of a model can call a real photograph from outside CIFAKE FAKE"
+        if always_fake
+        else "no photograph that every seed of a model calls FAKE"
+    )
     return (
         f"Of {count} real photographs that are not CIFAR-10 images: {'; '.join(parts)}. "
-        f"{count} images are too few for a rate, but enough to show that a FAKE verdict on a "
-        "photograph from outside CIFAKE says little."
+        f"{count} real images, and no generated image from outside CIFAKE, are too few for a "
+        f"rate; they show only {shown}."
     )
 
 
 def reliance_sentence(summary: list[dict]) -> str:
-    """What a user may rely on: the transformations under which no architecture keeps its
-    accuracy at 0.5 within the loss threshold."""
+    """What a user may rely on: the transformations under which every architecture in the
+    grid (named, so that the sentence cannot be read as covering models it did not test) loses
+    the threshold's points of accuracy at 0.5, and those under which only some do."""
     architectures = list(dict.fromkeys(r["architecture"] for r in summary))
-    lost_by_all = None
+    lost_by: dict[str, set[str]] = {}
     for architecture in architectures:
         rows = _rows(summary, architecture)
-        lost = {
+        lost_by[architecture] = {
             c
             for c, r in rows.items()
             if 100 * (rows[CONTROL]["accuracy"] - r["accuracy"]) >= DROP_POINTS
         }
-        lost_by_all = lost if lost_by_all is None else lost_by_all & lost
     order = [r["corruption"] for r in summary if r["architecture"] == architectures[0]]
-    lost_names = [c for c in order if c in (lost_by_all or set())]
-    if not lost_names:
+    by_all = [c for c in order if all(c in lost for lost in lost_by.values())]
+    by_some = [c for c in order if c not in by_all and any(c in lost for lost in lost_by.values())]
+    names = [DISPLAY_NAMES.get(a, a) for a in architectures]
+    tested = " and ".join(names) if len(names) <= 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+    partial = ""
+    if by_some:
+        losers = {
+            c: [DISPLAY_NAMES.get(a, a) for a in architectures if c in lost_by[a]] for c in by_some
+        }
+        partial = "; " + "; ".join(f"after {c} only {', '.join(losers[c])} does" for c in by_some)
+    drops = {
+        (c, a): 100 * (_rows(summary, a)[CONTROL]["accuracy"] - r["accuracy"])
+        for a in architectures
+        for c, r in _rows(summary, a).items()
+        if c != CONTROL and c not in lost_by[a]
+    }
+    rest = ""
+    if drops:
+        (corruption, architecture), drop = max(drops.items(), key=lambda item: item[1])
+        rest = (
+            f"; below that line the largest loss is {drop:.2f} points "
+            f"({DISPLAY_NAMES.get(architecture, architecture)}, {corruption})"
+        )
+    scope = " The grid transforms CIFAKE's own test images, so it says nothing of images from "
+    scope += "elsewhere."
+    if not by_all:
         return (
-            "For a user: no transformation in the grid costs every architecture "
-            f"{DROP_POINTS:.0f} points or more at the study's threshold."
+            f"For a user: no transformation in the grid costs every model tested ({tested}) "
+            f"{DROP_POINTS:.0f} points or more at the study's threshold{partial}{rest}.{scope}"
         )
     return (
-        "For a user: a verdict holds for 32x32 images that look like CIFAKE's files; after "
-        f"{_names(lost_names)} every architecture loses {DROP_POINTS:.0f} points or more at "
-        "the study's threshold, so a verdict on an image that went through any of them (as "
-        "images shared online often have) should not be trusted."
+        f"For a user: after {_names(by_all)} each model tested ({tested}) loses "
+        f"{DROP_POINTS:.0f} points or more at the study's threshold{partial}, so a verdict on "
+        f"an image that went through any of them should not be trusted{rest}.{scope}"
     )
 
 
@@ -257,13 +286,30 @@ def resampling_sentence(table: list[dict], test: dict) -> str:
     if p_value < ALPHA and test["difference_mean"] < 0:
         verdict = (
             f"significantly below the baseline ({100 * test['difference_mean']:+.2f} points, "
-            f"{test['test']} p = {p_value:.2g}): part of the cue is a resizing trace"
+            f"{test['test']} p = {p_value:.2g}): the 2x down-and-up removes part of the cue, "
+            "the finest band whatever put it there (a difference in how the classes were "
+            "resized or the generator's own detail; this control cannot tell the two apart)"
         )
     else:
         verdict = (
             f"not significantly below the baseline ({100 * test['difference_mean']:+.2f} points, "
-            f"{test['test']} p = {p_value:.2g}): the resizing trace is not what it needs"
+            f"{test['test']} p = {p_value:.2g}): the band a 2x down-and-up removes is not what "
+            "it needs"
         )
+    low = trained.get("accuracy_low", math.nan)
+    if math.isfinite(low) and low > 0.5:
+        survives = (
+            "Its interval lies above chance, so not all of the cue sits in the finest band that "
+            "a shared 2x down-and-up replaces; whether what survives is the generator's or a "
+            "resizing difference at coarser scales, this control cannot tell."
+        )
+    elif math.isfinite(low):
+        survives = (
+            "Its interval reaches chance, so the whole cue may sit in the finest band that a "
+            "shared 2x down-and-up replaces."
+        )
+    else:
+        survives = "One seed gives no interval, so whether more than chance survives is untested."
     interval = ""
     if math.isfinite(trained.get("accuracy_low", math.nan)):
         interval = (
@@ -276,8 +322,7 @@ def resampling_sentence(table: list[dict], test: dict) -> str:
         f"{int(trained['seeds'])} seeds, against {100 * baseline['accuracy_mean']:.2f}% for the "
         f"same-size baseline on the test images as published and "
         f"{100 * blind['accuracy_mean']:.2f}% for that baseline on resampled test images. It keeps "
-        f"{kept:.0%} of the baseline's margin over chance, {verdict}; what survives is the part "
-        "of the signal that a common resampler does not erase."
+        f"{kept:.0%} of the baseline's margin over chance, {verdict}. {survives}"
     )
 
 
@@ -289,10 +334,11 @@ def augmentation_sentence(summary: list[dict], baseline: str) -> str:
     def described(model: str) -> str:
         rows = by_model[model]
         worst = min(rows, key=lambda c: rows[c]["accuracy"])
-        mean = sum(r["accuracy"] for r in rows.values()) / len(rows)
+        transformed = [r["accuracy"] for c, r in rows.items() if c != CONTROL]
+        mean = sum(transformed) / len(transformed)
         label = f"unaugmented ({model})" if model == baseline else model
         return (
-            f"{label}: clean {100 * rows[CONTROL]['accuracy']:.2f}%, mean over the grid "
+            f"{label}: clean {100 * rows[CONTROL]['accuracy']:.2f}%, mean over the transformations "
             f"{100 * mean:.2f}%, worst {100 * rows[worst]['accuracy']:.2f}% ({worst})"
         )
 

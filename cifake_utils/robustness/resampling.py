@@ -1,12 +1,13 @@
 """The resampling control of notebook 07: how much of the cue is a resizing trace?
 
-Blur and a 2x down-and-up take the paper models to near chance, and the high-pass band alone
-carries most of their accuracy: the cue lives in the finest detail, which may be how each
+Blur and a 2x down-and-up take the paper models to 58-61%, and the high-pass band alone
+carries most of their accuracy: much of the cue is in the finest detail, which may be how each
 class was resized to 32x32 rather than how it was made. Here CNN2D is trained and tested with
 both classes passed through the same 2x down-and-up, which replaces each class's own finest
-detail by one common resampler's. What accuracy survives is the part of the signal that is
-not a trace of the resizing. Each resampled run is paired by seed with the baseline of
-`retraining` (same training images and recipe, unresampled).
+detail by one common resampler's. Accuracy above chance that survives does not sit in that
+finest band (a resizing difference at coarser scales would survive it too). Each resampled
+run is paired by seed with the baseline of `retraining` (same training images and recipe,
+unresampled).
 """
 
 from dataclasses import replace

@@ -50,9 +50,11 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
     parts.append(
         (
             "Method",
-            "CNN2D and the Modified CNN2D (global average pooling and dropout), and the two "
-            "single-change variants between them, each trained with the recipe and the fixed "
-            "epoch budget that searches on the validation split chose, with five seeds; test "
+            "CNN2D and the Modified CNN2D (global average pooling and dropout), each trained "
+            "with the recipe and the fixed epoch budget that searches on the validation split "
+            "chose for it, and the two single-change variants between them (CNN2D with only "
+            "the pooling or only the dropout), trained with CNN2D's recipe and budget; five "
+            "seeds each; test "
             "accuracy with intervals over seeds, a published single run set against the "
             "prediction interval for one run, and every comparison tested over seeds as one "
             "Holm-adjusted family; Grad-CAM, Grad-CAM++ and Score-CAM checked "

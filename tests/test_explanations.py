@@ -7,6 +7,7 @@ from cifake_utils.explain import comparisons as compare
 from cifake_utils.explain import faithfulness as faith
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
 from cifake_utils.models.inference import predict_fake_probability
+from cifake_utils.models.training import TrainConfig, train_model
 from cifake_utils.plots import overlay_heatmap
 
 
@@ -315,3 +316,30 @@ def test_batch_imputation_does_not_depend_on_the_worker_count():
     two = imputation.impute_batch(images, removed, (0, 1), workers=2)
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(one[~removed], images[~removed])
+
+
+def test_shuffled_label_control_memorises_its_labels_without_an_early_stop(cifake, tmp_path):
+    chosen = np.arange(0, 100_000, 781)[:128]
+    train = (cifake.train.images[chosen], cifake.train.labels[chosen])
+    validation = (cifake.test.images[::100], cifake.test.labels[::100])
+    recipe = TrainConfig(epochs=1, patience=3, seed=0)
+    run = train_model(ARCHITECTURES["cnn2d"], recipe, train, validation, tmp_path / "run", "x")
+    images = cifake.test.images[::2000]
+    targets = {"cnn2d": np.zeros(len(images), np.uint8)}
+    table = sanity.shuffled_label_controls(
+        {"cnn2d": run},
+        train,
+        validation,
+        tmp_path / "shuffled",
+        images,
+        targets,
+        ["Grad-CAM"],
+        seed=0,
+        epochs=40,
+        monitor=100,
+    )
+    row = table.loc[("cnn2d", "Grad-CAM")]
+    assert row["epochs"] == 40  # every epoch ran: no early stop on the real validation labels
+    assert row["shuffled-label model's fit to its labels"] >= 0.9
+    assert 0.3 < row["shuffled labels' agreement with the true ones"] < 0.7
+    assert 0.0 <= row["shuffled-label model's validation accuracy"] <= 1.0

@@ -6,7 +6,14 @@ from cifake_utils.data import findings
 
 
 def summary(
-    real_gap=5.5, fake_gap=-6.0, vertical=0.4, horizontal=0.1, real_size=920, fake_size=925
+    real_gap=5.5,
+    fake_gap=-6.0,
+    vertical=0.4,
+    horizontal=0.1,
+    real_size=920,
+    fake_size=925,
+    border_accuracy=0.601,
+    border_p=1e-180,
 ):
     return {
         "counts": {
@@ -20,6 +27,17 @@ def summary(
         "pixel_statistics": {
             "ring": 4,
             "border_minus_centre": {"REAL": real_gap, "FAKE": fake_gap},
+            "per_image": {
+                "per_class": {
+                    "REAL": {"share_border_lighter": 0.569},
+                    "FAKE": {"share_border_lighter": 0.367},
+                },
+                "test_images": 20000,
+                "accuracy": border_accuracy,
+                "accuracy_low": border_accuracy - 0.007,
+                "accuracy_high": border_accuracy + 0.007,
+                "p_value": border_p,
+            },
         },
         "spectrum": {"high_vertical": vertical, "high_horizontal": horizontal, "cutoff": 12},
         "file_sizes": {"REAL": real_size, "FAKE": fake_size},
@@ -38,9 +56,21 @@ def summary(
 def test_opposite_and_same_signed_border_gaps():
     text = findings.findings_markdown(summary())
     assert "mean REAL image is 5.5 grey levels brighter than its centre" in text
-    assert "mean FAKE image 6.0 grey levels darker than its centre: opposite signs" in text
+    assert "mean FAKE image 6.0 grey levels darker than its centre (opposite signs)" in text
     same = findings.border_sentence(summary(real_gap=-2.0, fake_gap=-6.0))
     assert "2.0 grey levels darker" in same and "the same sign" in same
+
+
+def test_the_border_cue_per_image_is_decided_by_its_test():
+    cue = findings.border_sentence(summary())
+    assert "lighter than the centre in 56.9% of REAL and 36.7% of FAKE" in cue
+    assert "classifies 60.10% of the 20,000 test images" in cue
+    assert "carries some of the class" in cue
+    chance = findings.border_sentence(summary(border_accuracy=0.503, border_p=0.4))
+    assert "no class cue that this test can find" in chance and "carries" not in chance
+    untested = summary()
+    del untested["pixel_statistics"]["per_image"]
+    assert "not tested here" in findings.border_sentence(untested)
 
 
 @pytest.mark.parametrize(

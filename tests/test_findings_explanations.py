@@ -135,14 +135,31 @@ def test_a_shuffled_label_model_that_did_not_fit_its_labels_is_no_control():
     summary = summary_with("better")
     data = summary["models"]["CNN2D"]["data_randomisation"]
     text = findings.findings_markdown(summary)
-    assert "For the model trained on shuffled labels it is Grad-CAM +0.30" in text
-    assert "up to 49.0% of its maps are flat" in text
+    assert "has no recorded fit to them" in text and "check is not done here" in text
     for row in data:
         row["shuffled-label model's fit to its labels"] = 0.51
         row["shuffled-label model's validation accuracy"] = 0.584
+        row["shuffled labels' agreement with the true ones"] = 0.49
     text = findings.findings_markdown(summary)
-    assert "fits them only to 51.0% in inference mode and scores 58.4% on the real" in text
-    assert "the data-randomisation check is not done here" in text and "+0.30" not in text
+    assert "fits them only to 51.0% in inference mode (its shuffled labels agree" in text
+    assert "on 49.0%; it scores 58.4% on the real validation labels)" in text
+    assert "the data-randomisation check is not done here" in text and "0.30" not in text
+    assert "49.0% of its maps (at most, over the methods) are flat" in text
+
+
+def test_a_fitted_shuffled_label_control_is_judged_per_method():
+    summary = summary_with("better")
+    data = summary["models"]["CNN2D"]["data_randomisation"]
+    for row in data:
+        row["shuffled-label model's fit to its labels"] = 0.999
+        row["epochs"] = 100
+    data[2]["mean_spearman"] = -0.7  # a sign flip keeps the map: it stays alike
+    text = findings.findings_markdown(summary)
+    assert "fits them to 99.9% in inference mode over 100 epochs" in text
+    assert "Grad-CAM 0.30, Grad-CAM++ 0.30, Score-CAM 0.70" in text
+    assert "Grad-CAM and Grad-CAM++ pass: the maps change" in text
+    assert "Score-CAM fails: the maps stay alike without the real labels" in text
+    assert "check is not done" not in text
 
 
 def test_the_background_reading_is_decided_by_the_border_tests():

@@ -131,8 +131,8 @@ def held_out_row(difference, p_value):
 @pytest.mark.parametrize(
     ("difference", "p_value", "verdict", "reading"),
     [
-        (-0.05, 0.001, "worse", "part of what it uses is the content it was trained on"),
-        (0.02, 0.001, "better", "find no dependence on having seen the content"),
+        (-0.05, 0.001, "worse", "depends on having trained on that class's REAL and FAKE"),
+        (0.02, 0.001, "better", "find no dependence on having seen the class"),
         (-0.01, 0.4, "not significantly different", "find no dependence on having seen"),
         (-0.05, 0.02, "not significantly different", "find no dependence"),  # Holm 0.06
     ],
@@ -141,6 +141,9 @@ def test_held_out_findings_follow_the_test(difference, p_value, verdict, reading
     text = findings.held_out_sentence([held_out_row(difference, p_value)])
     assert f": {verdict})" in text and reading in text
     assert "means over 3 seeds" in text and "paired t over seeds p =" in text
+    assert "cannot tell apart" in text if verdict == "worse" else "cannot tell" not in text
+    margin = 100 * (0.4 + difference) / 0.4
+    assert f"{margin:.2f}% of its baseline's margin over chance" in text
 
 
 @pytest.mark.parametrize(

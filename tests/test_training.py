@@ -8,6 +8,7 @@ import pytest
 
 from cifake_utils.models import jobs, store, summaries, training
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
+from cifake_utils.models.callbacks import EpochLine
 from cifake_utils.models.jobs import TrainingData, train_jobs
 
 SMALL = training.TrainConfig(epochs=2, batch_size=64, seed=3)
@@ -250,3 +251,14 @@ def test_jobs_in_worker_processes_match_their_configs(small_arrays, tmp_path):
     # Saved again by this process (as the notebooks do), the sidecar keeps the worker's threads.
     saved = training.save_run(runs[0], tmp_path / "models").with_suffix(".json")
     assert json.loads(saved.read_text())["machine"] == sidecar["machine"]
+
+
+def test_a_long_run_prints_a_line_every_few_epochs(capsys):
+    line = EpochLine("long", epochs=100)
+    logs = {"loss": 0.5, "accuracy": 0.8, "val_loss": 0.6, "val_accuracy": 0.7}
+    for epoch in range(100):
+        line.on_epoch_begin(epoch)
+        line.on_epoch_end(epoch, logs)
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 26  # epoch 1, then every 4th epoch up to the last
+    assert printed[0].startswith("long epoch  1/100") and "epoch 100/100" in printed[-1]

@@ -6,6 +6,7 @@ text stays true when the data or the profile changes.
 
 from ..constants import LABELS
 
+ALPHA = 0.05  # significance level of the per-image border test
 SAME_SIZE = 0.02  # relative difference of mean file sizes below which they count as the same
 
 
@@ -25,26 +26,43 @@ def balance_sentence(summary: dict) -> str:
 
 
 def border_sentence(summary: dict) -> str:
-    """The border-minus-centre grey level of each class's mean image, and what its signs say."""
-    gap = summary["pixel_statistics"]["border_minus_centre"]
-    ring = summary["pixel_statistics"]["ring"]
+    """The border-minus-centre grey level of each class's mean image, and whether it is a
+    class cue per image: a threshold fitted on train, scored on test against chance."""
+    pixels = summary["pixel_statistics"]
+    gap, ring = pixels["border_minus_centre"], pixels["ring"]
     real, fake = gap["REAL"], gap["FAKE"]
 
     def phrase(value: float) -> str:
         side = "brighter" if value > 0 else "darker"
         return f"{abs(value):.1f} grey levels {side} than its centre"
 
+    signs = "opposite signs" if real * fake < 0 else "the same sign"
     text = (
         f"The {ring}-pixel border ring of the mean REAL image is {phrase(real)}, that of the "
-        f"mean FAKE image {phrase(fake)}"
+        f"mean FAKE image {phrase(fake)} ({signs})"
     )
-    if real * fake < 0:
-        return text + (
-            ": opposite signs, so whether the background is lighter than the middle is itself a "
-            "class cue, one that lives outside the object (notebook 05 asks whether the models "
-            "look there)."
+    cue = pixels.get("per_image")
+    if cue is None:
+        return text + "; whether single images differ this way is not tested here."
+    shares = cue["per_class"]
+    result = (
+        f"{100 * cue['accuracy']:.2f}% of the {cue['test_images']:,} test images (95% interval "
+        f"{100 * cue['accuracy_low']:.2f}–{100 * cue['accuracy_high']:.2f}; binomial test "
+        f"against 50%, p = {cue['p_value']:.2g})"
+    )
+    if cue["p_value"] < ALPHA and cue["accuracy"] > 0.5:
+        verdict = (
+            "so per image the gap carries some of the class, far from all of it (notebook 05 "
+            "asks whether the models look at the border)"
         )
-    return text + ": the same sign, so the two classes differ in how much, not in which way."
+    else:
+        verdict = "so per image the gap is no class cue that this test can find"
+    return (
+        f"{text}. Per image, the border is lighter than the centre in "
+        f"{shares['REAL']['share_border_lighter']:.1%} of REAL and "
+        f"{shares['FAKE']['share_border_lighter']:.1%} of FAKE test images, and a threshold on "
+        f"the gap fitted on the training images classifies {result}, {verdict}."
+    )
 
 
 def spectrum_sentence(summary: dict) -> str:

@@ -132,32 +132,57 @@ FITTED_SHUFFLED = 0.9  # a shuffled-label control must fit its random labels at 
 
 def data_sentence(data: list[dict]) -> str:
     """The data-randomisation check, or why it is not done: a model that has not fitted its
-    shuffled labels is no control."""
-    fit = [r.get("shuffled-label model's fit to its labels") for r in data]
+    shuffled labels is no control. Its maps pass when their sign-invariant similarity to the
+    trained model's (|mean ρ|, one shuffled-label model) is below CHANGED_BELOW."""
+    first = data[0]
+    fit = first.get("shuffled-label model's fit to its labels")
+    validation = first.get("shuffled-label model's validation accuracy")
+    agreement = first.get("shuffled labels' agreement with the true ones")
     share = max(r["flat_other"] for r in data)
     flat = (
-        f"up to {share:.1%} of its maps are flat, which leaves their correlation undefined"
+        f"{share:.1%} of its maps (at most, over the methods) are flat: a flat map has no "
+        "ranking, so its correlation is undefined and the mean is over the other maps"
         if share > 0
         else "none of its maps is flat"
     )
-    validation = next(
-        (
-            r["shuffled-label model's validation accuracy"]
-            for r in data
-            if "shuffled-label model's validation accuracy" in r
-        ),
-        None,
-    )
-    scored = f" and scores {validation:.1%} on the real validation labels" if validation else ""
-    if all(f is not None for f in fit) and min(fit) < FITTED_SHUFFLED:
-        return (
-            f"The model trained on shuffled labels fits them only to {min(fit):.1%} in "
-            f"inference mode{scored} (a control must memorise them, at least "
-            f"{FITTED_SHUFFLED:.0%}), so the data-randomisation check is not done here; {flat}."
+    facts = []
+    if agreement is not None:
+        facts.append(f"its shuffled labels agree with the true ones on {agreement:.1%}")
+    if validation is not None:
+        facts.append(f"it scores {validation:.1%} on the real validation labels")
+    known = f" ({'; '.join(facts)})" if facts else ""
+    if fit is None or fit < FITTED_SHUFFLED:
+        fitted = (
+            f"fits them only to {fit:.1%} in inference mode"
+            if fit is not None
+            else ("has no recorded fit to them")
         )
-    shuffled = ", ".join(f"{r['method']} {r['mean_spearman']:+.2f}" for r in data)
+        return (
+            f"The model trained on shuffled labels {fitted}{known}; a control must memorise "
+            f"them (at least {FITTED_SHUFFLED:.0%}), so the data-randomisation check is not done "
+            f"here; {flat}."
+        )
+    similarity = {r["method"]: abs(r["mean_spearman"]) for r in data}
+    changed = [m for m, value in similarity.items() if value < CHANGED_BELOW]
+    kept = [m for m in similarity if m not in changed]
+    verdicts = []
+    if changed:
+        verdicts.append(
+            f"{' and '.join(changed)} {'passes' if len(changed) == 1 else 'pass'}: "
+            "the maps change when what the model learned is taken away"
+        )
+    if kept:
+        verdicts.append(
+            f"{' and '.join(kept)} {'fails' if len(kept) == 1 else 'fail'}: the maps stay alike "
+            "without the real labels"
+        )
+    trace = ", ".join(f"{m} {value:.2f}" for m, value in similarity.items())
+    epochs = first.get("epochs")
+    trained = f" over {int(epochs)} epochs" if epochs else ""
     return (
-        f"For the model trained on shuffled labels it is {shuffled}; {flat} (counted, not dropped)."
+        f"Data randomisation: the same architecture trained on shuffled labels fits them to "
+        f"{fit:.1%} in inference mode{trained}{known}. Its maps against the trained model's "
+        f"(|mean ρ|): {trace}; {'; '.join(verdicts)}. Of its maps, {flat}."
     )
 
 

@@ -3,7 +3,9 @@ learned is taken away?
 
 - Model randomisation: the weighted layers are re-initialised one by one from the top, with
   several re-initialisation seeds, and each map is compared with the trained model's.
-- Data randomisation: the same architecture and recipe trained on shuffled labels.
+- Data randomisation: the same architecture and recipe trained on shuffled labels of a small
+  training subset, for as many epochs as it takes to memorise them (a control that has not
+  fitted its labels is no control).
 
 Maps are compared on the target layer's own grid (13x13 cells), by Spearman's rank
 correlation per image. A flat map (every cell equal, e.g. all zero after Grad-CAM's ReLU)
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..data.splits import balanced_subset
 from ..models.summaries import inference_accuracy
 from ..models.training import TrainingRun, train_model
 from .cam import class_activation_grids
@@ -125,14 +128,19 @@ def train_on_shuffled_labels(
     validation: tuple[np.ndarray, np.ndarray],
     checkpoint_dir: Path,
     seed: int = 0,
+    epochs: int | None = None,
 ) -> TrainingRun:
-    """`run`'s architecture and recipe (same epochs, same seed for the weights) trained on
-    the training images with shuffled labels: a model that learned nothing about the task."""
+    """`run`'s architecture and recipe (same seed for the weights) trained for `epochs`
+    (None: the run's own) on the training images with shuffled labels, with no early stop:
+    the validation split, whose labels are real, must not choose the epoch."""
     images, labels = train
     model_config = replace(run.model_config, name=f"{run.model_config.name}_shuffled")
+    train_config = replace(
+        run.train_config, epochs=epochs or run.train_config.epochs, patience=None
+    )
     return train_model(
         model_config,
-        run.train_config,
+        train_config,
         (images, shuffled_labels(labels, seed)),
         validation,
         checkpoint_dir,
@@ -165,19 +173,32 @@ def shuffled_label_controls(
     targets: dict[str, np.ndarray],
     methods: list[str],
     seed: int = 0,
+    epochs: int | None = None,
+    monitor: int = 2_000,
 ) -> pd.DataFrame:
     """The data-randomisation test of each named run: its model trained again on shuffled
-    labels, the correlation of its maps with the trained model's on `images` (for the trained
-    model's `targets`), and the shuffled-label model's validation accuracy beside them."""
+    labels (for `epochs`, on a balanced `monitor`-image subset of `validation` as its history's
+    validation), the correlation of its maps with the trained model's on `images` (for the
+    trained model's `targets`), and beside them: how often the shuffled labels agree with the
+    true ones, the shuffled-label model's fit to its labels and its accuracy on the whole of
+    `validation`, with its real labels."""
+    shuffled_train_labels = shuffled_labels(train[1], seed)
     tables = {}
     for name, run in runs.items():
         folder = checkpoint_root / run.name
-        shuffled = train_on_shuffled_labels(run, train, validation, folder, seed)
+        monitored = balanced_subset(validation, monitor, seed)
+        shuffled = train_on_shuffled_labels(run, train, monitored, folder, seed, epochs)
         table = data_randomisation(run.model, shuffled.model, images, targets[name], methods)
-        table["shuffled-label model's validation accuracy"] = shuffled.validation["accuracy"]
+        table["shuffled labels' agreement with the true ones"] = float(
+            np.mean(shuffled_train_labels == train[1])
+        )
         # A control must have fitted its random labels: its accuracy on them, in inference mode.
         table["shuffled-label model's fit to its labels"] = inference_accuracy(
-            shuffled, train[0], shuffled_labels(train[1], seed)
+            shuffled, train[0], shuffled_train_labels
         )
+        table["shuffled-label model's validation accuracy"] = inference_accuracy(
+            shuffled, *validation
+        )
+        table["epochs"] = shuffled.best_epoch
         tables[name] = table
     return pd.concat(tables, names=["model"])

@@ -16,16 +16,23 @@ ITERATORS_PER_EPOCH = 2
 
 
 class EpochLine(keras.callbacks.Callback):
-    """Print one line per epoch instead of Keras's per-step progress bar."""
+    """Print one line per epoch instead of Keras's per-step progress bar (of a long run, one
+    line every few epochs, at most about LINES, plus the first and the last)."""
+
+    LINES = 25
 
     def __init__(self, name: str, epochs: int):
         super().__init__()
         self.name, self.epochs = name, epochs
+        self.every = max(1, epochs // self.LINES)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        done = epoch + 1
+        if done % self.every and done not in (1, self.epochs):
+            return
         logs = logs or {}
         print(
             f"{self.name} epoch {epoch + 1:2d}/{self.epochs}  loss {logs['loss']:.4f}  "

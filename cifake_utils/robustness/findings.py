@@ -18,6 +18,11 @@ def _names(names: list[str]) -> str:
     return ", ".join(names) if names else "none"
 
 
+def _and(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(names) if len(names) <= 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _span(values: list[float]) -> str:
     """'a' for one value (or equal ones), 'a–b' for a range, in points."""
     low, high = min(values), max(values)
@@ -52,14 +57,22 @@ def grid_sentences(summary: list[dict], architecture: str) -> list[str]:
             floor = control["accuracy"]
         threshold_only = [c for c in ranked_kept if rows[c]["accuracy_retuned"] >= floor]
         weakened = [c for c in ranked_kept if c not in threshold_only]
+        ranking_lost = [c for c in lost if c not in ranked_kept]
         kept = (
-            f"under {len(ranked_kept)} of those ({_names(ranked_kept)}) ROC-AUC stays within "
-            f"{AUC_KEPT_POINTS:.0f} points of the control, so the scores still rank FAKE above "
-            "REAL"
+            f"ROC-AUC stays within {AUC_KEPT_POINTS:.0f} points of the control under "
+            f"{len(ranked_kept)} of those ({_names(ranked_kept)}), where the scores rank FAKE "
+            "above REAL about as well as on the control"
             if ranked_kept
-            else f"under none of those does ROC-AUC stay within {AUC_KEPT_POINTS:.0f} points of "
-            "the control: the ranking itself is lost"
+            else f"ROC-AUC stays within {AUC_KEPT_POINTS:.0f} points of the control under none "
+            "of those"
         )
+        if ranking_lost:
+            auc_lost = [auc_drops[c] for c in ranking_lost]
+            auc_left = [100 * rows[c]["roc_auc"] for c in ranking_lost]
+            kept += (
+                f"; under {_names(ranking_lost)} it falls by {_span(auc_lost)} points "
+                f"(to {_span(auc_left)}%)"
+            )
         text = (
             f"{name}: {kept}. A threshold re-tuned on the same transformation of the validation "
             f"split wins back {_span(recovered)} points across the lost ones"
@@ -74,8 +87,8 @@ def grid_sentences(summary: list[dict], architecture: str) -> list[str]:
             where = (
                 f", but not under {_names(weakened)}"
                 if threshold_only
-                else "; it brings accuracy back within the control's run-to-run spread under "
-                f"none of them ({_names(weakened)})"
+                else f"; under {_names(weakened)}, where the ranking holds, it does not bring "
+                "accuracy back within the control's run-to-run spread"
             )
             text += (
                 f"{where}: there re-tuned accuracy stays {_span(short)} points below the "
@@ -172,13 +185,16 @@ def reliance_sentence(summary: list[dict]) -> str:
     by_all = [c for c in order if all(c in lost for lost in lost_by.values())]
     by_some = [c for c in order if c not in by_all and any(c in lost for lost in lost_by.values())]
     names = [DISPLAY_NAMES.get(a, a) for a in architectures]
-    tested = " and ".join(names) if len(names) <= 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+    tested = _and(names)
     partial = ""
     if by_some:
         losers = {
             c: [DISPLAY_NAMES.get(a, a) for a in architectures if c in lost_by[a]] for c in by_some
         }
-        partial = "; " + "; ".join(f"after {c} only {', '.join(losers[c])} does" for c in by_some)
+        partial = "; " + "; ".join(
+            f"after {c} only {_and(losers[c])} {'does' if len(losers[c]) == 1 else 'do'}"
+            for c in by_some
+        )
     drops = {
         (c, a): 100 * (_rows(summary, a)[CONTROL]["accuracy"] - r["accuracy"])
         for a in architectures
@@ -253,19 +269,28 @@ def held_out_sentence(rows: list[dict]) -> str:
         )
     worse = [r for r in rows if r.get("p_holm", r["p_value"]) < ALPHA and r["difference"] < 0]
     unseen = [100 * r["accuracy_without"] for r in rows]
+    margin = [
+        100 * (r["accuracy_without"] - 0.5) / (r["accuracy_baseline"] - 0.5)
+        for r in rows
+        if r["accuracy_baseline"] > 0.5
+    ]
+    carried = (
+        f"on a class it never saw it still scores {_span(unseen)}% (chance is 50%), "
+        f"{_span(margin)}% of its baseline's margin over chance"
+    )
     if worse:
         lost = [-100 * r["difference"] for r in worse]
         reading = (
-            f"on content it never saw it still scores {_span(unseen)}% (chance is 50%), so it "
-            f"learned more than the content; but losing {_span(lost)} points on {len(worse)} "
-            f"of {len(rows)} classes shows that part of what it uses is the content it was "
-            "trained on"
+            f"{carried}; but losing {_span(lost)} points on {len(worse)} of {len(rows)} classes "
+            "shows that its accuracy on a class depends on having trained on that class's REAL "
+            "and FAKE images. Whether what it learned from them is the objects themselves or "
+            "generator traces peculiar to that class, this test cannot tell apart"
         )
     else:
         reading = (
-            "no held-out class costs a significant loss, so these tests find no dependence on "
-            "having seen the content (with these seeds, a loss smaller than each interval's "
-            "lower end cannot be ruled out)"
+            f"{carried}; no held-out class costs a significant loss, so these tests find no "
+            "dependence on having seen the class (with these seeds, a loss smaller than each "
+            "interval's lower end cannot be ruled out)"
         )
     seeds = rows[0].get("seeds", 1) if rows else 0
     return (
@@ -358,12 +383,15 @@ def augmentation_sentence(summary: list[dict], baseline: str) -> str:
     )
 
 
-def user_guidance(results: dict | None) -> str:
-    """For notebook 06: what notebook 07's measurements mean for a user's verdict, from
-    `07_robustness.json` (None: a line saying notebook 07 has not run in this profile)."""
+def user_guidance(results: dict | None, beyond: dict | None = None) -> str:
+    """For notebook 06 and the web app: what notebook 07's measurements mean for a user's
+    verdict, from `07_robustness.json` (None: a line saying notebook 07 has not run in this
+    profile). With notebook 08's summary (`08_beyond.json`), the reliance sentence is judged on
+    its corruption grid, which adds the beyond model to the paper's two."""
     if results is None:
         return "*Notebook 07 has not run in this profile: `metrics/07_robustness.json` is missing.*"
-    sentences = [reliance_sentence(results["grid"]), photograph_sentence(results["photographs"])]
+    grid = beyond["grid"] if beyond and "grid" in beyond else results["grid"]
+    sentences = [reliance_sentence(grid), photograph_sentence(results["photographs"])]
     if "held_out" in results:
         sentences.append(held_out_sentence(results["held_out"]))
     return "\n".join(f"- {s}" for s in sentences)

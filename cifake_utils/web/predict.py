@@ -117,8 +117,8 @@ def api_predict():
 
 @bp.get("/scope")
 def scope_page():
-    """What the study measured about the detector's limits, for a user (notebook 07)."""
-    guidance = user_guidance(registry().robustness)
+    """What the study measured about the detector's limits, for a user (notebooks 07, 08)."""
+    guidance = user_guidance(registry().robustness, registry().beyond)
     items = [line.removeprefix("- ").replace("**", "") for line in guidance.splitlines()]
     return render_template("scope.html", items=items, **page_context())
 

@@ -23,6 +23,8 @@ class ModelRegistry:
         # Notebook 07's measurements: what a user is told about an image's scope.
         self.robustness = read_json(metrics_dir / "07_robustness.json")
         self.resampling = resampling_accuracies(self.robustness)
+        # Notebook 08's grid adds the beyond model to what the user is told.
+        self.beyond = read_json(metrics_dir / "08_beyond.json")
         self._available = available_models(models_dir)
         saved = state_file.read_text().strip() if state_file.is_file() else ""
         names = {info.path.stem for info in self._available}

@@ -342,4 +342,7 @@ def test_shuffled_label_control_memorises_its_labels_without_an_early_stop(cifak
     assert row["epochs"] == 40  # every epoch ran: no early stop on the real validation labels
     assert row["shuffled-label model's fit to its labels"] >= 0.9
     assert 0.3 < row["shuffled labels' agreement with the true ones"] < 0.7
+    assert row["true-label model's fit to its labels"] >= 0.9
     assert 0.0 <= row["shuffled-label model's validation accuracy"] <= 1.0
+    assert 0.0 < row["shuffled-label validation p vs 50%"] <= 1.0
+    assert np.isfinite(row["mean_spearman_full_model"])

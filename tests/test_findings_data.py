@@ -55,8 +55,8 @@ def summary(
 
 def test_opposite_and_same_signed_border_gaps():
     text = findings.findings_markdown(summary())
-    assert "mean REAL image is 5.5 grey levels brighter than its centre" in text
-    assert "mean FAKE image 6.0 grey levels darker than its centre (opposite signs)" in text
+    assert "mean REAL training image is 5.5 grey levels brighter than its centre" in text
+    assert "mean FAKE one 6.0 grey levels darker than its centre (opposite signs)" in text
     same = findings.border_sentence(summary(real_gap=-2.0, fake_gap=-6.0))
     assert "2.0 grey levels darker" in same and "the same sign" in same
 
@@ -64,10 +64,14 @@ def test_opposite_and_same_signed_border_gaps():
 def test_the_border_cue_per_image_is_decided_by_its_test():
     cue = findings.border_sentence(summary())
     assert "lighter than the centre in 56.9% of REAL and 36.7% of FAKE" in cue
-    assert "classifies 60.10% of the 20,000 test images" in cue
-    assert "carries some of the class" in cue
+    assert "classifies 60.10% of the 20,000 test images (95% interval 59.40%–60.80%" in cue
+    assert "above chance: per image the gap carries information about the class" in cue
     chance = findings.border_sentence(summary(border_accuracy=0.503, border_p=0.4))
-    assert "no class cue that this test can find" in chance and "carries" not in chance
+    assert "not significantly different from chance" in chance and "carries" not in chance
+    reversed_ = findings.border_sentence(summary(border_accuracy=0.45, border_p=1e-6))
+    assert "below chance" in reversed_ and "carries information" not in reversed_
+    flat = findings.border_sentence(summary(real_gap=0.01))
+    assert "as bright as its centre" in flat and "sign" not in flat.split(".")[0]
     untested = summary()
     del untested["pixel_statistics"]["per_image"]
     assert "not tested here" in findings.border_sentence(untested)
@@ -87,7 +91,11 @@ def test_spectrum_direction_follows_the_numbers(vertical, horizontal, axis):
 
 
 def test_file_sizes_and_balance_and_duplicates():
-    assert "about the same mean size (925 vs 920 bytes" in findings.file_size_sentence(summary())
+    assert "mean sizes within 2% of each other (925 vs 920 bytes" in findings.file_size_sentence(
+        summary()
+    )
+    apart = findings.file_size_sentence(summary(fake_size=1000))
+    assert "80 bytes larger" in apart and "tested in notebook 07" in apart
     assert "60 bytes larger than REAL" in findings.file_size_sentence(summary(fake_size=980))
     assert "30 bytes smaller than REAL" in findings.file_size_sentence(summary(fake_size=890))
     assert "as many FAKE as REAL" in findings.balance_sentence(summary())

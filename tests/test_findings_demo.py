@@ -21,7 +21,7 @@ def test_counts_close_calls_and_out_of_distribution_photos():
             ]
         )
     )
-    assert "2 of the 3 CIFAKE test images are called correctly" in text
+    assert "2 of the 3 CIFAKE test images in this demonstration are called correctly: an" in text
     assert "closest call is cifake_test_FAKE_10001_dog.png at P(FAKE) 0.505" in text
     assert (
         "1 of the 2 real photographs that are not CIFAR-10 images are called FAKE (china.jpg 0.92)"
@@ -34,7 +34,7 @@ def test_no_close_call_and_no_photo_called_fake():
         table([("cifake_test_REAL_00001_ship.png", "REAL", 0.02), ("flower.jpg", "REAL", 0.2)])
     )
     assert "closest call" not in text
-    assert "0 of the 1 real photographs" in text and "called FAKE:" in text
+    assert "0 of the 1 real photographs" in text and "called FAKE; the study measures no" in text
     assert findings.known_label("grace_hopper.jpg") == "REAL"
     assert findings.known_label("cifake_test_FAKE_1_x.png") == "FAKE"
 
@@ -69,7 +69,7 @@ def test_scope_findings_name_where_the_feature_test_is_near_chance():
         scope_rows({"uniform noise": 0.99, "crops shrunk": 0.55, "JPEG q95": 0.51}), 0.95
     )
     assert "keeps 96.0% of REAL, 94.0% of FAKE in scope" in text
-    assert "separates 1 of the 3 sets from outside CIFAKE" in text
+    assert "ranks 1 of the 3 sets from outside CIFAKE above" in text
     assert ": uniform noise (ROC-AUC 0.990, 50% flagged)." in text
     assert "For the other 2 its ROC-AUC is 0.51–0.55" in text
     assert "Of the crops shrunk, 50% would pass the feature test alone" in text
@@ -78,6 +78,6 @@ def test_scope_findings_name_where_the_feature_test_is_near_chance():
 def test_scope_findings_say_when_the_feature_test_beats_chance_everywhere():
     rows = scope_rows({"uniform noise": 0.99, "texture": 0.8, "PNG (control)": 0.5})
     text = findings.scope_findings(rows, 0.95)
-    assert "separates 2 of the 2 sets from outside CIFAKE" in text
+    assert "ranks 2 of the 2 sets from outside CIFAKE above" in text
     assert "For the other" not in text
     assert "On the control (PNG (control), CIFAKE's own test images" in text

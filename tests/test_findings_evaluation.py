@@ -88,7 +88,7 @@ def test_a_verdict_near_the_line_says_what_is_left_open():
     text = findings.paired_sentence(row)
     assert "near the 5% line: the 95% interval of the difference is -0.07 to +1.82 points" in text
     assert "3 of 3 seed pairs favour VGG-BN" in text and "(largest p = 0.0003)" in text
-    assert "more seeds, not more test images, would settle it" in text
+    assert "only more seeds, not more test images, can narrow it" in text
     split = findings.paired_sentence(row | {"seeds_second_better": 2, "seeds_second_worse": 1})
     assert "2 of 3 seed pairs favour VGG-BN (beyond the paper);" in split and "McNemar" not in split
     assert "near the 5% line" not in findings.paired_sentence(row | {"p_value": 0.2})
@@ -142,9 +142,6 @@ def test_untuned_names_and_the_whole_section():
                 "ece_calibrated_mean": 0.005,
             },
         ],
-        "weakest_cells": [
-            {"model": "CNN2D", "cifar_class": "airplane", "label": "REAL", "accuracy": 0.845}
-        ],
     }
     text = findings.findings_markdown(results)
     assert "CNN2D is not significantly different from CNN2D (untuned recipe)" in text
@@ -177,7 +174,6 @@ def test_untuned_names_and_the_whole_section():
     assert "significantly higher" not in findings.near_duplicate_sentence(results)
     results["temperature_scaling"][1]["temperature_mean"] = 0.8
     assert "trained without it is not" not in findings.findings_markdown(results)
-    assert "CNN2D on REAL airplane images (0.845)" in text
     assert not findings.findings_markdown(results, heading=False).startswith("## Findings")
 
 

@@ -107,7 +107,10 @@ def test_the_short_answer_counts_every_score_and_where_a_prior_wins():
 
 def test_border_and_sanity_numbers_come_from_the_metrics():
     text = findings.findings_markdown(summary_with("better"))
-    assert "40.0% for REAL images (more than a uniform map's 28.4%, Wilcoxon p = 1e-05)" in text
+    assert (
+        "40.0% for REAL images (more than a uniform map's 28.4%, Wilcoxon p = 1e-05, Holm over "
+        "2: 2e-05)" in text
+    )
     assert "28.3% for FAKE images (not significantly different from a uniform map's 28.4%" in text
     assert "(fake_probability, conv1): Grad-CAM 0.90, 0.05; Grad-CAM++ 0.90, 0.05" in text
     assert "Grad-CAM fails where its maps stay similar (0.90 up to fake_probability)" in text
@@ -139,36 +142,65 @@ def test_a_shuffled_label_model_that_did_not_fit_its_labels_is_no_control():
     for row in data:
         row["shuffled-label model's fit to its labels"] = 0.51
         row["shuffled-label model's validation accuracy"] = 0.584
+        row["shuffled-label validation p vs 50%"] = 1e-20
         row["shuffled labels' agreement with the true ones"] = 0.49
     text = findings.findings_markdown(summary)
     assert "fits them only to 51.0% in inference mode (its shuffled labels agree" in text
-    assert "on 49.0%; it scores 58.4% on the real validation labels)" in text
+    assert "on 49.0%; it scores 58.4% on the real validation labels, above chance" in text
     assert "the data-randomisation check is not done here" in text and "0.30" not in text
-    assert "49.0% of its maps (at most, over the methods) are flat" in text
 
 
-def test_a_fitted_shuffled_label_control_is_judged_per_method():
-    summary = summary_with("better")
-    data = summary["models"]["CNN2D"]["data_randomisation"]
+def fitted(data, sem=0.05):
     for row in data:
         row["shuffled-label model's fit to its labels"] = 0.999
+        row["shuffled-label model's validation accuracy"] = 0.505
+        row["shuffled-label validation p vs 50%"] = 0.3
         row["epochs"] = 100
+        row["sem"] = sem
+        row["mean_spearman_full_model"] = -0.2
+
+
+def test_a_fitted_shuffled_label_control_is_judged_per_method_by_its_interval():
+    summary = summary_with("better")
+    data = summary["models"]["CNN2D"]["data_randomisation"]
+    fitted(data)
+    data[1]["mean_spearman"] = 0.45  # interval 0.35–0.55 straddles 0.5
     data[2]["mean_spearman"] = -0.7  # a sign flip keeps the map: it stays alike
     text = findings.findings_markdown(summary)
     assert "fits them to 99.9% in inference mode over 100 epochs" in text
-    assert "Grad-CAM 0.30, Grad-CAM++ 0.30, Score-CAM 0.70" in text
-    assert "Grad-CAM and Grad-CAM++ pass: the maps change" in text
-    assert "Score-CAM fails: the maps stay alike without the real labels" in text
+    assert "not significantly different from chance (binomial p = 0.3)" in text
+    assert "Grad-CAM 0.30 (0.20–0.40); Grad-CAM++ 0.45 (0.35–0.55); Score-CAM 0.70" in text
+    assert "Grad-CAM passes (the maps change when only the labels change)" in text
+    assert "Grad-CAM++ is undecided (the interval straddles 0.5)" in text
+    assert "Score-CAM fails (the maps stay alike when only the labels change)" in text
+    assert "full-data model's maps, which also differ" in text and "Grad-CAM 0.20" in text
+    assert "Up to 49.0% of the shuffled-label model's maps are flat" in text
     assert "check is not done" not in text
+
+
+def test_a_method_whose_maps_are_all_flat_has_no_verdict():
+    summary = summary_with("better")
+    data = summary["models"]["CNN2D"]["data_randomisation"]
+    fitted(data)
+    data[0]["mean_spearman"] = float("nan")
+    text = findings.findings_markdown(summary)
+    assert "Grad-CAM undefined (every map flat)" in text
+    assert "Grad-CAM has no correlation to judge" in text
 
 
 def test_the_background_reading_is_decided_by_the_border_tests():
     summary = summary_with("better")  # REAL above uniform (p = 1e-05), FAKE not significant
     text = findings.background_sentence(summary)
-    assert "it holds for CNN2D on REAL and not for CNN2D on FAKE" in text
+    assert "Over the 2 tests as one family (Holm): it holds for CNN2D on REAL; neither" in text
+    assert "neither is shown for CNN2D on FAKE" in text
     border = summary["models"]["CNN2D"]["border"]
     border[0]["mean border share"] = 0.20  # now significantly below uniform
-    assert "no model puts significantly more there" in findings.background_sentence(summary)
+    opposite = findings.background_sentence(summary)
+    assert "the opposite holds (significantly less than uniform) for CNN2D on REAL" in opposite
+    assert "so the maps do not support the reading" in opposite
+    border[0]["p vs uniform"] = 0.03  # Holm over 2: 0.06, no longer significant
+    border[0]["mean border share"] = 0.40
+    assert "it holds" not in findings.background_sentence(summary)
     for row in border:
         row |= {"mean border share": 0.40, "p vs uniform": 1e-5}
-    assert "it holds for every model and class" in findings.findings_markdown(summary)
+    assert "it holds for CNN2D on REAL, CNN2D on FAKE." in findings.findings_markdown(summary)

@@ -218,3 +218,12 @@ def test_photograph_findings_say_when_every_seed_agrees():
     kinds |= {"texture_share_called_real": 1.0, "share_min": 0.5, "share_max": 0.5}
     split = findings.photograph_sentence([share | kinds | {"share_called_real": 0.5}])
     assert "(25% of the 8 scenes and 100% of the 5 textures, over seeds)" in split
+
+
+def test_held_out_findings_name_a_gain_and_bound_a_loss_they_cannot_rule_out():
+    gain = findings.held_out_sentence([held_out_row(0.02, 0.001)])
+    assert "on cat the model that never saw the class is significantly better" in gain
+    unclear = findings.held_out_sentence([held_out_row(-0.01, 0.4)])
+    assert "a loss of up to 2.00 points, the intervals' lower ends, cannot be ruled out" in unclear
+    no_margin = held_out_row(-0.01, 0.4) | {"accuracy_baseline": 0.5, "accuracy_without": 0.49}
+    assert "margin over chance" not in findings.held_out_sentence([no_margin])

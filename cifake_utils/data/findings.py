@@ -26,37 +26,44 @@ def balance_sentence(summary: dict) -> str:
 
 
 def border_sentence(summary: dict) -> str:
-    """The border-minus-centre grey level of each class's mean image, and whether it is a
-    class cue per image: a threshold fitted on train, scored on test against chance."""
+    """The border-minus-centre grey level of each class's mean training image, and whether it
+    is a class cue per image: a threshold fitted on train, scored on test against chance."""
     pixels = summary["pixel_statistics"]
     gap, ring = pixels["border_minus_centre"], pixels["ring"]
     real, fake = gap["REAL"], gap["FAKE"]
 
     def phrase(value: float) -> str:
+        if round(value, 1) == 0:
+            return "as bright as its centre (to 0.1 grey levels)"
         side = "brighter" if value > 0 else "darker"
         return f"{abs(value):.1f} grey levels {side} than its centre"
 
-    signs = "opposite signs" if real * fake < 0 else "the same sign"
+    signs = "opposite signs" if real * fake < 0 else "the same sign" if real * fake > 0 else ""
     text = (
-        f"The {ring}-pixel border ring of the mean REAL image is {phrase(real)}, that of the "
-        f"mean FAKE image {phrase(fake)} ({signs})"
+        f"The {ring}-pixel border ring of the mean REAL training image is {phrase(real)}, that "
+        f"of the mean FAKE one {phrase(fake)}" + (f" ({signs})" if signs else "")
     )
     cue = pixels.get("per_image")
     if cue is None:
         return text + "; whether single images differ this way is not tested here."
     shares = cue["per_class"]
     result = (
-        f"{100 * cue['accuracy']:.2f}% of the {cue['test_images']:,} test images (95% interval "
-        f"{100 * cue['accuracy_low']:.2f}–{100 * cue['accuracy_high']:.2f}; binomial test "
+        f"{cue['accuracy']:.2%} of the {cue['test_images']:,} test images (95% interval "
+        f"{cue['accuracy_low']:.2%}–{cue['accuracy_high']:.2%}; binomial test "
         f"against 50%, p = {cue['p_value']:.2g})"
     )
-    if cue["p_value"] < ALPHA and cue["accuracy"] > 0.5:
+    if cue["p_value"] >= ALPHA:
+        verdict = "not significantly different from chance: per image the gap is no class cue"
+    elif cue["accuracy"] > 0.5:
         verdict = (
-            "so per image the gap carries some of the class, far from all of it (notebook 05 "
+            "above chance: per image the gap carries information about the class (notebook 05 "
             "asks whether the models look at the border)"
         )
     else:
-        verdict = "so per image the gap is no class cue that this test can find"
+        verdict = (
+            "below chance: the side of the threshold that held in train is reversed in test, "
+            "so the gap is no class cue that carries over between the splits"
+        )
     return (
         f"{text}. Per image, the border is lighter than the centre in "
         f"{shares['REAL']['share_border_lighter']:.1%} of REAL and "
@@ -66,7 +73,8 @@ def border_sentence(summary: dict) -> str:
 
 
 def spectrum_sentence(summary: dict) -> str:
-    """Where in frequency FAKE and REAL spectra part most."""
+    """Where in frequency the two classes' mean spectra part most (a description of the two
+    means, not a per-image test)."""
     spectrum = summary["spectrum"]
     vertical, horizontal = spectrum["high_vertical"], spectrum["high_horizontal"]
     cutoff = spectrum["cutoff"]
@@ -74,27 +82,29 @@ def spectrum_sentence(summary: dict) -> str:
     if abs(horizontal) > abs(vertical):
         larger, smaller = smaller, larger
     return (
-        f"FAKE − REAL mean log10 power is {vertical:+.2f} at high vertical frequencies "
+        f"Between the two classes' mean spectra (a description of the means, not a per-image "
+        f"test), FAKE − REAL log10 power is {vertical:+.2f} at high vertical frequencies "
         f"(|f_y| ≥ {cutoff} cycles per image) and {horizontal:+.2f} at high horizontal ones: "
-        f"the difference is larger along the {larger} frequency axis than the {smaller}."
+        f"the difference of the means is larger along the {larger} frequency axis than the "
+        f"{smaller}."
     )
 
 
 def file_size_sentence(summary: dict) -> str:
-    """Mean JPEG file size per class (training split)."""
+    """Mean JPEG file size per class (training split); notebook 07 tests it as a classifier."""
     sizes = summary["file_sizes"]
     real, fake = sizes["REAL"], sizes["FAKE"]
     apart = abs(fake - real) / real
+    tested = "how well file size alone classifies is tested in notebook 07"
     if apart < SAME_SIZE:
         return (
-            f"FAKE and REAL JPEGs have about the same mean size ({fake:.0f} vs {real:.0f} bytes "
-            f"in train, {apart:.1%} apart): file size alone says little about the class."
+            f"FAKE and REAL JPEGs have mean sizes within {SAME_SIZE:.0%} of each other "
+            f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart); {tested}."
         )
     relation = "larger" if fake > real else "smaller"
     return (
         f"FAKE JPEGs are on average {abs(fake - real):.0f} bytes {relation} than REAL ones "
-        f"({fake:.0f} vs {real:.0f} bytes in train), a crude sign of "
-        f"{'more' if fake > real else 'less'} fine detail."
+        f"({fake:.0f} vs {real:.0f} bytes in train); {tested}."
     )
 
 

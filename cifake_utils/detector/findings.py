@@ -26,7 +26,10 @@ def findings_markdown(table: pd.DataFrame) -> str:
     cifake = table[table.index.str.startswith(CIFAKE_PREFIX)]
     others = table[~table.index.str.startswith(CIFAKE_PREFIX)]
     right = int((cifake["verdict"] == cifake["truth"]).sum())
-    sentences = [f"{right} of the {len(cifake)} CIFAKE test images are called correctly."]
+    sentences = [
+        f"{right} of the {len(cifake)} CIFAKE test images in this demonstration are called "
+        "correctly: an illustration, not a measurement (notebook 04 measures accuracy)."
+    ]
     closest = (table["P(FAKE)"] - THRESHOLD).abs().idxmin()
     margin = abs(table.loc[closest, "P(FAKE)"] - THRESHOLD)
     if margin < CLOSE_CALL:
@@ -47,8 +50,9 @@ def findings_markdown(table: pd.DataFrame) -> str:
         listed = ", ".join(f"{n} {p:.2f}" for n, p in called_fake["P(FAKE)"].items())
         sentences.append(
             f"{len(called_fake)} of the {len(others)} real photographs that are not CIFAR-10 "
-            f"images are called FAKE{f' ({listed})' if listed else ''}: out of the training "
-            "distribution, the verdict says little about the photograph."
+            f"images are called FAKE{f' ({listed})' if listed else ''}; the study measures no "
+            "accuracy on such photographs (notebook 07's 13 are too few for a rate), so these "
+            "verdicts illustrate the model's behaviour and measure nothing."
         )
     return "\n".join(["## Findings", "", *[f"- {s}" for s in sentences]])
 
@@ -79,8 +83,9 @@ def scope_findings(table: pd.DataFrame, keep: float) -> str:
         for name, row in separated.iterrows()
     )
     sentences.append(
-        f"The feature test separates {len(separated)} of the {len(outside)} sets from outside "
-        f"CIFAKE from its test images (ROC-AUC at least {SEPARATED})"
+        f"The feature distance ranks {len(separated)} of the {len(outside)} sets from outside "
+        f"CIFAKE above its test images (ROC-AUC at least {SEPARATED}); the share that the "
+        "deployed threshold flags is what a user meets"
         + (f": {listed}." if len(separated) else ".")
     )
     rest = outside.drop(separated.index)

@@ -124,8 +124,9 @@ def size_reason(size: tuple[int, int], accuracies: dict[str, tuple[float, float]
         clean = _span([pair[0] for pair in accuracies.values()])
         resampled = _span([pair[1] for pair in accuracies.values()])
         reason += (
-            f"; notebook 07 measured a far milder resampling (2x down and up) to take the "
-            f"detectors' accuracy on CIFAKE from {clean} to {resampled} (chance is 50%)"
+            f"; the study did not test such images, but notebook 07 measured a 2x down-and-up "
+            f"resampling to take the detectors' accuracy on CIFAKE from {clean} to {resampled} "
+            "(chance is 50%)"
         )
     return reason
 

@@ -34,11 +34,18 @@ FAMILY = (
     ("modified_cnn2d", BEYOND),
     ("cnn2d", BEYOND),
 )
-CONFOUND = "the untuned runs were trained on the earlier split, so the pairing is not matched"
+CONFOUND = (
+    "the untuned runs were trained on the earlier split with earlier code, so the pairing is not "
+    "matched and the difference combines recipe, split and code"
+)
 # The single-change variants share CNN2D's tuned recipe, so their verdicts speak for it alone.
 RECIPE_NOTES = {
-    ("cnn2d", "cnn2d_gap"): "both with CNN2D's tuned recipe, a verdict about that recipe",
-    ("cnn2d", "cnn2d_dropout"): "both with CNN2D's tuned recipe, a verdict about that recipe",
+    ("cnn2d", "cnn2d_gap"): (
+        "both with CNN2D's tuned recipe and epoch budget, a verdict about the models as trained so"
+    ),
+    ("cnn2d", "cnn2d_dropout"): (
+        "both with CNN2D's tuned recipe and epoch budget, a verdict about the models as trained so"
+    ),
 }
 
 

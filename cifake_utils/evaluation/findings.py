@@ -99,8 +99,8 @@ def _near_line(row: dict) -> str:
     if not parts:
         return ", so a rerun may move it across the line"
     return (
-        f": {'; '.join(parts)}; the uncertainty is between training runs, so more seeds, not "
-        "more test images, would settle it"
+        f": {'; '.join(parts)}; the uncertainty is between training runs, so only more seeds, "
+        "not more test images, can narrow it"
     )
 
 
@@ -223,15 +223,6 @@ def calibration_sentence(temperatures: list[dict]) -> str:
     return f"Calibration over every seed (means over seeds): {'; '.join(parts)}.{cause}"
 
 
-def weakest_sentence(weakest: list[dict]) -> str:
-    """The per-CIFAR-class cells where each model does worst."""
-    parts = [
-        f"{row['model']} on {row['label']} {row['cifar_class']} images ({row['accuracy']:.3f})"
-        for row in weakest
-    ]
-    return "The weakest per-class cells (seed 0): " + "; ".join(parts) + "."
-
-
 def findings_markdown(results: dict, heading: bool = True) -> str:
     """The Findings section of notebook 04 (and the README's summary of it)."""
     sentences = [headline_sentence(row) for row in results["headline"]]
@@ -241,7 +232,5 @@ def findings_markdown(results: dict, heading: bool = True) -> str:
         sentences.append(near_duplicate_sentence(results))
     if "temperature_scaling" in results:
         sentences.append(calibration_sentence(results["temperature_scaling"]))
-    if "weakest_cells" in results:
-        sentences.append(weakest_sentence(results["weakest_cells"]))
     lines = ["## Findings", ""] if heading else []
     return "\n".join(lines + [f"- {s}" for s in sentences])

@@ -176,23 +176,6 @@ def per_cifar_class_accuracy(
     return table
 
 
-def weakest_cells(per_class: dict[str, pd.DataFrame]) -> list[dict]:
-    """Per model, the (CIFAR-10 class, label) cell with the lowest accuracy."""
-    rows = []
-    for model, table in per_class.items():
-        stacked = table.stack()
-        (cifar_class, label), accuracy = stacked.idxmin(), stacked.min()
-        rows.append(
-            {
-                "model": model,
-                "cifar_class": cifar_class,
-                "label": label,
-                "accuracy": float(accuracy),
-            }
-        )
-    return rows
-
-
 def most_confident_errors(
     y_true: np.ndarray, probability: np.ndarray, true_label: str, count: int = 8
 ) -> np.ndarray:

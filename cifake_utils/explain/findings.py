@@ -4,6 +4,10 @@ Every comparison word ("better", "worse", "not significantly different") comes f
 paired tests in the metrics, never from the author, so the text stays true when a run changes.
 """
 
+import math
+
+from .comparisons import holm
+
 KEY_SCORE = ("ROAD", "road_gap")  # the test without the deletion leak, and its summary score
 
 
@@ -127,108 +131,186 @@ def sanity_sentence(model: str, randomisation: list[dict], data: list[dict]) -> 
     )
 
 
+ALPHA = 0.05  # level of the shuffled-label model's test against chance
 FITTED_SHUFFLED = 0.9  # a shuffled-label control must fit its random labels at least this well
+
+
+def _similarity_interval(row: dict) -> tuple[float, float, float] | None:
+    """|mean ρ| and its 95% interval over the images (normal, from the saved standard error;
+    the interval of |mean ρ| is that of mean ρ folded at zero); None when every map is flat."""
+    mean, sem = row.get("mean_spearman"), row.get("sem")
+    if mean is None or not math.isfinite(mean):
+        return None
+    half = 1.96 * sem if sem is not None and math.isfinite(sem) else 0.0
+    low, high = mean - half, mean + half
+    folded_low = 0.0 if low < 0 < high else min(abs(low), abs(high))
+    return abs(mean), folded_low, max(abs(low), abs(high))
+
+
+def _chance_phrase(accuracy: float, p_value: float | None) -> str:
+    """', above chance (binomial p = …)' and the like; empty without a test."""
+    if p_value is None:
+        return ""
+    if p_value >= ALPHA:
+        return f", not significantly different from chance (binomial p = {_p(p_value)})"
+    side = "above" if accuracy > 0.5 else "below"
+    return f", {side} chance (binomial p = {_p(p_value)})"
 
 
 def data_sentence(data: list[dict]) -> str:
     """The data-randomisation check, or why it is not done: a model that has not fitted its
-    shuffled labels is no control. Its maps pass when their sign-invariant similarity to the
-    trained model's (|mean ρ|, one shuffled-label model) is below CHANGED_BELOW."""
+    shuffled labels is no control. A method passes when the 95% interval of the sign-invariant
+    similarity (|mean ρ|) of the shuffled-label model's maps to the true-label model's, both
+    trained alike on the same images, lies below CHANGED_BELOW, fails when it lies at or above
+    it, and is undecided otherwise."""
     first = data[0]
     fit = first.get("shuffled-label model's fit to its labels")
     validation = first.get("shuffled-label model's validation accuracy")
     agreement = first.get("shuffled labels' agreement with the true ones")
-    share = max(r["flat_other"] for r in data)
-    flat = (
-        f"{share:.1%} of its maps (at most, over the methods) are flat: a flat map has no "
-        "ranking, so its correlation is undefined and the mean is over the other maps"
-        if share > 0
-        else "none of its maps is flat"
-    )
     facts = []
     if agreement is not None:
         facts.append(f"its shuffled labels agree with the true ones on {agreement:.1%}")
     if validation is not None:
-        facts.append(f"it scores {validation:.1%} on the real validation labels")
+        chance = _chance_phrase(validation, first.get("shuffled-label validation p vs 50%"))
+        facts.append(f"it scores {validation:.1%} on the real validation labels{chance}")
     known = f" ({'; '.join(facts)})" if facts else ""
     if fit is None or fit < FITTED_SHUFFLED:
         fitted = (
             f"fits them only to {fit:.1%} in inference mode"
             if fit is not None
-            else ("has no recorded fit to them")
+            else "has no recorded fit to them"
         )
         return (
             f"The model trained on shuffled labels {fitted}{known}; a control must memorise "
             f"them (at least {FITTED_SHUFFLED:.0%}), so the data-randomisation check is not done "
-            f"here; {flat}."
+            "here."
         )
-    similarity = {r["method"]: abs(r["mean_spearman"]) for r in data}
-    changed = [m for m, value in similarity.items() if value < CHANGED_BELOW]
-    kept = [m for m in similarity if m not in changed]
-    verdicts = []
-    if changed:
-        verdicts.append(
-            f"{' and '.join(changed)} {'passes' if len(changed) == 1 else 'pass'}: "
-            "the maps change when what the model learned is taken away"
-        )
-    if kept:
-        verdicts.append(
-            f"{' and '.join(kept)} {'fails' if len(kept) == 1 else 'fail'}: the maps stay alike "
-            "without the real labels"
-        )
-    trace = ", ".join(f"{m} {value:.2f}" for m, value in similarity.items())
+    verdicts: dict[str, list[str]] = {"pass": [], "fail": [], "undecided": [], "undefined": []}
+    trace = []
+    for row in data:
+        interval = _similarity_interval(row)
+        if interval is None:
+            verdicts["undefined"].append(row["method"])
+            trace.append(f"{row['method']} undefined (every map flat)")
+            continue
+        value, low, high = interval
+        trace.append(f"{row['method']} {value:.2f} ({low:.2f}–{high:.2f})")
+        if high < CHANGED_BELOW:
+            verdicts["pass"].append(row["method"])
+        elif low >= CHANGED_BELOW:
+            verdicts["fail"].append(row["method"])
+        else:
+            verdicts["undecided"].append(row["method"])
+    words = {
+        "pass": ("passes", "pass", "(the maps change when only the labels change)"),
+        "fail": ("fails", "fail", "(the maps stay alike when only the labels change)"),
+        "undecided": ("is", "are", f"undecided (the interval straddles {CHANGED_BELOW:.1f})"),
+        "undefined": ("has", "have", "no correlation to judge"),
+    }
+    parts = []
+    for key, methods in verdicts.items():
+        if methods:
+            one, many, why = words[key]
+            parts.append(f"{' and '.join(methods)} {many if len(methods) > 1 else one} {why}")
+    full = [
+        f"{r['method']} {abs(r['mean_spearman_full_model']):.2f}"
+        for r in data
+        if r.get("mean_spearman_full_model") is not None
+        and math.isfinite(r["mean_spearman_full_model"])
+    ]
+    beside = (
+        " Against the full-data model's maps, which also differ in training images and epochs, "
+        f"|mean ρ| is {', '.join(full)}."
+        if full
+        else ""
+    )
+    share = max(r["flat_other"] for r in data)
+    flat = (
+        f"Up to {share:.1%} of the shuffled-label model's maps are flat: a flat map has no "
+        "ranking, so its correlation is undefined and left out of the mean."
+        if share > 0
+        else "None of the shuffled-label model's maps is flat."
+    )
     epochs = first.get("epochs")
     trained = f" over {int(epochs)} epochs" if epochs else ""
     return (
-        f"Data randomisation: the same architecture trained on shuffled labels fits them to "
-        f"{fit:.1%} in inference mode{trained}{known}. Its maps against the trained model's "
-        f"(|mean ρ|): {trace}; {'; '.join(verdicts)}. Of its maps, {flat}."
+        "Data randomisation: the same architecture trained on the shuffled labels of a small "
+        f"training subset fits them to {fit:.1%} in inference mode{trained}{known}. Its maps "
+        "against those of the same model trained alike on the subset's true labels (|mean ρ|, "
+        f"95% interval over the images): {'; '.join(trace)}. A method passes when the interval "
+        f"lies below {CHANGED_BELOW:.1f}: {'; '.join(parts)}.{beside} {flat}"
     )
 
 
-def border_sentence(model: str, border: list[dict], uniform: float) -> str:
+def border_family(summary: dict) -> dict[tuple[str, str], float]:
+    """Holm-adjusted p-values of every Grad-CAM border test against a uniform map (each model
+    and true class), adjusted as one family: {(model, true class): p}."""
+    keys, p_values = [], []
+    for model, numbers in summary["models"].items():
+        for row in numbers["border"]:
+            if row["method"] == "Grad-CAM":
+                keys.append((model, row["true class"]))
+                p_values.append(row.get("p vs uniform", float("nan")))
+    return dict(zip(keys, holm(p_values).tolist(), strict=True)) if keys else {}
+
+
+def border_sentence(
+    model: str, border: list[dict], uniform: float, adjusted: dict[tuple[str, str], float]
+) -> str:
     """Grad-CAM's border-cell share per true class, against a uniform map, by the Wilcoxon
-    signed-rank test of the per-image shares (no direction without a significant test)."""
+    signed-rank test of the per-image shares, Holm-adjusted over the family in `adjusted` (no
+    direction without a significant test)."""
     rows = {r["true class"]: r for r in border if r["method"] == "Grad-CAM"}
+    family = len(adjusted)
     parts = []
     for label, row in rows.items():
         share, p_value = row["mean border share"], row.get("p vs uniform", float("nan"))
-        if p_value < 0.05:
+        p_holm = adjusted.get((model, label), p_value)
+        tested = f"Wilcoxon p = {_p(p_value)}, Holm over {family}: {_p(p_holm)}"
+        if p_holm < 0.05:
             side = "more" if share > uniform else "less"
-            relation = f"{side} than a uniform map's {uniform:.1%}, Wilcoxon p = {_p(p_value)}"
+            relation = f"{side} than a uniform map's {uniform:.1%}, {tested}"
         else:
-            relation = (
-                f"not significantly different from a uniform map's {uniform:.1%}, Wilcoxon "
-                f"p = {_p(p_value)}"
-            )
+            relation = f"not significantly different from a uniform map's {uniform:.1%}, {tested}"
         parts.append(f"{share:.1%} for {label} images ({relation})")
     return f"Grad-CAM of {model} puts " + " and ".join(parts) + " of its mass in the border cells."
 
 
 def background_sentence(summary: dict) -> str:
     """The CIFAKE authors' reading (the model attends to the background rather than the object)
-    as a test: it predicts more than a uniform map's share of Grad-CAM in the border cells."""
+    as a test: it predicts more than a uniform map's share of Grad-CAM in the border cells.
+    Each model and class is a test of one family (Holm); where it holds, where the opposite
+    holds, and where neither is shown are named apart."""
     uniform = summary["border_area_share"]
-    above, other = [], []
+    adjusted = border_family(summary)
+    groups: dict[str, list[str]] = {"holds": [], "opposite": [], "untested": []}
     for model, numbers in summary["models"].items():
         for row in numbers["border"]:
             if row["method"] != "Grad-CAM":
                 continue
-            pair = f"{model} on {row['true class']}"
-            significant = row.get("p vs uniform", float("nan")) < 0.05
-            (above if significant and row["mean border share"] > uniform else other).append(pair)
-    if not other:
-        verdict = "it holds for every model and class"
-    elif not above:
-        verdict = (
-            "no model puts significantly more there for either class, so the maps do not support it"
+            p_holm = adjusted[(model, row["true class"])]
+            key = "untested" if not p_holm < 0.05 else "holds"
+            if key == "holds" and row["mean border share"] < uniform:
+                key = "opposite"
+            groups[key].append(f"{model} on {row['true class']}")
+    parts = []
+    if groups["holds"]:
+        parts.append(f"it holds for {', '.join(groups['holds'])}")
+    if groups["opposite"]:
+        parts.append(
+            f"the opposite holds (significantly less than uniform) for "
+            f"{', '.join(groups['opposite'])}"
         )
-    else:
-        verdict = f"it holds for {', '.join(above)} and not for {', '.join(other)}"
+    if groups["untested"]:
+        parts.append(f"neither is shown for {', '.join(groups['untested'])}")
+    if not groups["holds"]:
+        parts.append("so the maps do not support the reading")
     return (
         "Taking the border cells as background, the CIFAKE authors' reading (the model attends "
         "to the background rather than the object) predicts more than a uniform map's "
-        f"{uniform:.1%} of Grad-CAM there: {verdict}."
+        f"{uniform:.1%} of Grad-CAM there. Over the {len(adjusted)} tests as one family (Holm): "
+        + "; ".join(parts)
+        + "."
     )
 
 
@@ -236,6 +318,7 @@ def findings_markdown(summary: dict, heading: bool = True) -> str:
     """The Findings section of notebook 05, from its saved metrics (the README's copy is
     written without the heading)."""
     lines = ["## Findings", ""] if heading else []
+    uniform, adjusted = summary["border_area_share"], border_family(summary)
     for model, numbers in summary["models"].items():
         tests = numbers["faithfulness_tests"]
         methods = list(dict.fromkeys(r["method"] for r in tests))
@@ -246,7 +329,7 @@ def findings_markdown(summary: dict, heading: bool = True) -> str:
             f"- {tally_sentence(model, tests)}",
             f"- {road_sentence(model, tests, methods)}",
             f"- {sanity}",
-            f"- {border_sentence(model, numbers['border'], summary['border_area_share'])}",
+            f"- {border_sentence(model, numbers['border'], uniform, adjusted)}",
         ]
     lines.append(f"- {background_sentence(summary)}")
     best = short_answer(summary)

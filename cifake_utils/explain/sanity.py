@@ -5,7 +5,8 @@ learned is taken away?
   several re-initialisation seeds, and each map is compared with the trained model's.
 - Data randomisation: the same architecture and recipe trained on shuffled labels of a small
   training subset, for as many epochs as it takes to memorise them (a control that has not
-  fitted its labels is no control).
+  fitted its labels is no control), against the same model trained the same way on the true
+  labels of that subset: the two differ only in the labels.
 
 Maps are compared on the target layer's own grid (13x13 cells), by Spearman's rank
 correlation per image. A flat map (every cell equal, e.g. all zero after Grad-CAM's ReLU)
@@ -21,6 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from ..data.splits import balanced_subset
+from ..decision import predict_labels
+from ..models.inference import predict_fake_probability
 from ..models.summaries import inference_accuracy
 from ..models.training import TrainingRun, train_model
 from .cam import class_activation_grids
@@ -122,26 +125,29 @@ def shuffled_labels(labels: np.ndarray, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).permutation(labels)
 
 
-def train_on_shuffled_labels(
+def train_on_subset(
     run: TrainingRun,
     train: tuple[np.ndarray, np.ndarray],
     validation: tuple[np.ndarray, np.ndarray],
     checkpoint_dir: Path,
     seed: int = 0,
     epochs: int | None = None,
+    shuffle: bool = True,
 ) -> TrainingRun:
     """`run`'s architecture and recipe (same seed for the weights) trained for `epochs`
-    (None: the run's own) on the training images with shuffled labels, with no early stop:
-    the validation split, whose labels are real, must not choose the epoch."""
+    (None: the run's own) on `train`, its labels shuffled (or, `shuffle=False`, as they are),
+    with no early stop: the validation split, whose labels are real, must not choose the
+    epoch."""
     images, labels = train
-    model_config = replace(run.model_config, name=f"{run.model_config.name}_shuffled")
+    suffix = "shuffled" if shuffle else "true_labels"
+    model_config = replace(run.model_config, name=f"{run.model_config.name}_{suffix}")
     train_config = replace(
         run.train_config, epochs=epochs or run.train_config.epochs, patience=None
     )
     return train_model(
         model_config,
         train_config,
-        (images, shuffled_labels(labels, seed)),
+        (images, shuffled_labels(labels, seed) if shuffle else labels),
         validation,
         checkpoint_dir,
         run.data_checksum,
@@ -176,19 +182,28 @@ def shuffled_label_controls(
     epochs: int | None = None,
     monitor: int = 2_000,
 ) -> pd.DataFrame:
-    """The data-randomisation test of each named run: its model trained again on shuffled
-    labels (for `epochs`, on a balanced `monitor`-image subset of `validation` as its history's
-    validation), the correlation of its maps with the trained model's on `images` (for the
-    trained model's `targets`), and beside them: how often the shuffled labels agree with the
-    true ones, the shuffled-label model's fit to its labels and its accuracy on the whole of
-    `validation`, with its real labels."""
+    """The data-randomisation test of each named run's architecture.
+
+    Two models are trained on the same `train` subset, for `epochs`, with a balanced
+    `monitor`-image subset of `validation` as their history's validation: one on shuffled
+    labels, one on the true labels. Per method, the rows hold the correlation of the
+    shuffled-label model's maps with the true-label one's on `images` (each explaining the
+    true-label model's verdicts), the correlation with the run's own (full-data) model's maps
+    for its `targets` beside it, and the facts that make the control one: how often the
+    shuffled labels agree with the true ones, the shuffled-label model's fit to them and its
+    accuracy on the whole of `validation` with its real labels (binomial test against 50%).
+    """
     shuffled_train_labels = shuffled_labels(train[1], seed)
+    monitored = balanced_subset(validation, monitor, seed)
     tables = {}
     for name, run in runs.items():
         folder = checkpoint_root / run.name
-        monitored = balanced_subset(validation, monitor, seed)
-        shuffled = train_on_shuffled_labels(run, train, monitored, folder, seed, epochs)
-        table = data_randomisation(run.model, shuffled.model, images, targets[name], methods)
+        shuffled = train_on_subset(run, train, monitored, folder, seed, epochs)
+        matched = train_on_subset(run, train, monitored, folder / "true", seed, epochs, False)
+        matched_targets = predict_labels(predict_fake_probability(matched.model, images))
+        table = data_randomisation(matched.model, shuffled.model, images, matched_targets, methods)
+        full = data_randomisation(run.model, shuffled.model, images, targets[name], methods)
+        table["mean_spearman_full_model"] = full["mean_spearman"]
         table["shuffled labels' agreement with the true ones"] = float(
             np.mean(shuffled_train_labels == train[1])
         )
@@ -196,9 +211,13 @@ def shuffled_label_controls(
         table["shuffled-label model's fit to its labels"] = inference_accuracy(
             shuffled, train[0], shuffled_train_labels
         )
-        table["shuffled-label model's validation accuracy"] = inference_accuracy(
-            shuffled, *validation
-        )
+        table["true-label model's fit to its labels"] = inference_accuracy(matched, *train)
+        correct = inference_accuracy(shuffled, *validation) * len(validation[1])
+        table["shuffled-label model's validation accuracy"] = correct / len(validation[1])
+        table["shuffled-label validation p vs 50%"] = stats.binomtest(
+            round(correct), len(validation[1]), 0.5
+        ).pvalue
+        table["true-label model's validation accuracy"] = inference_accuracy(matched, *validation)
         table["epochs"] = shuffled.best_epoch
         tables[name] = table
     return pd.concat(tables, names=["model"])

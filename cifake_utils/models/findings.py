@@ -2,10 +2,11 @@
 search and the ablation), so that they follow the numbers of the run."""
 
 import pandas as pd
+from scipy import stats
 
 from .architectures import DISPLAY_NAMES, PAPER_MODELS
 
-OVERFIT_POINTS = 1.0  # a training-validation gap above this many points counts as over-fitting
+ALPHA = 0.05  # significance level of the generalisation-gap test
 
 
 def seeds_sentence(runs: pd.DataFrame, architecture: str) -> str:
@@ -21,22 +22,28 @@ def seeds_sentence(runs: pd.DataFrame, architecture: str) -> str:
 
 
 def fit_sentence(runs: pd.DataFrame, architecture: str) -> str:
-    """Training against validation accuracy, both in inference mode: over-fitting or not?"""
+    """Training against validation accuracy, both in inference mode, over seeds: is the
+    generalisation gap different from zero (paired t over seeds)?"""
     rows = runs[runs["architecture"] == architecture]
     train = 100 * rows["train_accuracy_inference"].mean()
     validation = 100 * rows["val_accuracy"].mean()
     logged = 100 * rows["train_accuracy"].mean()
     gap = train - validation
-    if gap > OVERFIT_POINTS:
-        reading = "it fits its training images more closely than unseen ones (over-fitting)"
+    differences = rows["train_accuracy_inference"] - rows["val_accuracy"]
+    if len(rows) > 1 and differences.std(ddof=1) > 0:
+        p_value = stats.ttest_1samp(differences, 0.0).pvalue
+        test = f"paired t over {len(rows)} seeds, p = {p_value:.2g}"
+        if p_value < ALPHA:
+            side = "more" if gap > 0 else "less"
+            reading = f"it fits its training images significantly {side} closely than validation"
+        else:
+            reading = "the gap is not significantly different from zero"
     else:
-        reading = (
-            f"within {OVERFIT_POINTS:g} point of validation, so it does not over-fit by that rule"
-        )
+        test, reading = "one seed, untested", "no verdict on the gap"
     return (
         f"In inference mode (no dropout, no augmentation) {DISPLAY_NAMES[architecture]}'s "
-        f"accuracy on its 90,000 training images is {train:.2f}%, {gap:+.2f} points from "
-        f"validation: {reading}. (The {logged:.2f}% that training logs is measured with dropout "
+        f"accuracy on its training images is {train:.2f}%, {gap:+.2f} points from validation "
+        f"({test}): {reading}. (The {logged:.2f}% that training logs is measured with dropout "
         "and augmentation on, and is not the model's fit.)"
     )
 
@@ -101,8 +108,8 @@ def search_sentence(search: pd.DataFrame, architecture: str) -> str:
     ]
     if large:
         parts.append(
-            f"Steps of at least {RESOLVED_POINTS:g} points, beyond one seed's noise: "
-            f"{'; '.join(large)}."
+            f"Steps of at least {RESOLVED_POINTS:g} points (a declared line, not a test; each "
+            f"the best of its stage in one run, so biased upward): {'; '.join(large)}."
         )
     if small:
         parts.append(
@@ -148,8 +155,8 @@ def budget_sentence(budgets: pd.DataFrame, sweep: pd.DataFrame, architecture: st
             )
             reading += (
                 f"; the committed runs train {trained} epochs, which is what the study's compute "
-                f"affords, {short:.2f} points below that on this curve: its numbers are lower "
-                "bounds, and a verdict that it beats another model is conservative"
+                f"affords, {short:.2f} points below that on this curve (single runs on a "
+                "subset, untested): the study's verdicts are about the models as trained"
             )
         parts.append(f"with {row['recipe']}{chosen}: {curve}, so {reading}")
     return (

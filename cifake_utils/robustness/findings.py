@@ -5,34 +5,17 @@ import math
 
 from ..models.architectures import DISPLAY_NAMES
 from .corruptions import CONTROL
+from .retraining_findings import augmentation_sentence, held_out_sentence, resampling_sentence
+from .wording import ALPHA, joined, names, rows_of, span
 
 DROP_POINTS = 5.0  # a fall in accuracy at 0.5 of at least this many points counts as a loss
 AUC_KEPT_POINTS = 2.0  # ROC-AUC within this many points of the control: the ranking survives
 
 
-def _rows(summary: list[dict], architecture: str) -> dict[str, dict]:
-    return {r["corruption"]: r for r in summary if r["architecture"] == architecture}
-
-
-def _names(names: list[str]) -> str:
-    return ", ".join(names) if names else "none"
-
-
-def _and(names: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return " and ".join(names) if len(names) <= 2 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _span(values: list[float]) -> str:
-    """'a' for one value (or equal ones), 'a–b' for a range, in points."""
-    low, high = min(values), max(values)
-    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}"
-
-
 def grid_sentences(summary: list[dict], architecture: str) -> list[str]:
-    """The control, the corruptions that cost accuracy, and whether the ranking (ROC-AUC)
-    survives them: calibration breaking rather than the cue disappearing."""
-    rows = _rows(summary, architecture)
+    """The control, the corruptions that cost accuracy, and for those whether ROC-AUC stays
+    within its margin and whether a re-tuned threshold brings accuracy back."""
+    rows = rows_of(summary, architecture)
     control = rows[CONTROL]
     name = DISPLAY_NAMES.get(architecture, architecture)
     drops = {c: 100 * (control["accuracy"] - r["accuracy"]) for c, r in rows.items()}
@@ -43,59 +26,62 @@ def grid_sentences(summary: list[dict], architecture: str) -> list[str]:
     sentences = [
         f"{name}: {100 * control['accuracy']:.2f}% on the lossless control. Accuracy at 0.5 "
         f"falls by {DROP_POINTS:.0f} points or more under {len(lost)} of {len(rows) - 1} "
-        f"transformations ({_names(lost)}); the worst is {worst} "
+        f"transformations ({names(lost)}); the worst is {worst} "
         f"({100 * rows[worst]['accuracy']:.2f}%, {drops[worst]:.2f} points lost, ROC-AUC "
         f"{100 * rows[worst]['roc_auc']:.2f}%)."
     ]
     if lost:
-        recovered = [100 * (rows[c]["accuracy_retuned"] - rows[c]["accuracy"]) for c in lost]
-        # Only the threshold is wrong where re-tuning it brings accuracy back within the
-        # control's run-to-run spread (its 95% interval over seeds; the control itself when
-        # one seed gives no interval).
-        floor = control.get("accuracy_low")
-        if floor is None or not math.isfinite(floor):
-            floor = control["accuracy"]
-        threshold_only = [c for c in ranked_kept if rows[c]["accuracy_retuned"] >= floor]
-        weakened = [c for c in ranked_kept if c not in threshold_only]
-        ranking_lost = [c for c in lost if c not in ranked_kept]
-        kept = (
-            f"ROC-AUC stays within {AUC_KEPT_POINTS:.0f} points of the control under "
-            f"{len(ranked_kept)} of those ({_names(ranked_kept)}), where the scores rank FAKE "
-            "above REAL about as well as on the control"
-            if ranked_kept
-            else f"ROC-AUC stays within {AUC_KEPT_POINTS:.0f} points of the control under none "
-            "of those"
-        )
-        if ranking_lost:
-            auc_lost = [auc_drops[c] for c in ranking_lost]
-            auc_left = [100 * rows[c]["roc_auc"] for c in ranking_lost]
-            kept += (
-                f"; under {_names(ranking_lost)} it falls by {_span(auc_lost)} points "
-                f"(to {_span(auc_left)}%)"
-            )
-        text = (
-            f"{name}: {kept}. A threshold re-tuned on the same transformation of the validation "
-            f"split wins back {_span(recovered)} points across the lost ones"
-        )
-        if threshold_only:
-            text += (
-                "; it brings accuracy back within the control's run-to-run spread under "
-                f"{_names(threshold_only)}, where only the threshold is wrong"
-            )
-        if weakened:
-            short = [100 * (control["accuracy"] - rows[c]["accuracy_retuned"]) for c in weakened]
-            where = (
-                f", but not under {_names(weakened)}"
-                if threshold_only
-                else f"; under {_names(weakened)}, where the ranking holds, it does not bring "
-                "accuracy back within the control's run-to-run spread"
-            )
-            text += (
-                f"{where}: there re-tuned accuracy stays {_span(short)} points below the "
-                "control, so detection itself weakens, not only the calibration"
-            )
-        sentences.append(text + ".")
+        sentences.append(_retuned_sentence(name, rows, lost, ranked_kept, auc_drops))
     return sentences
+
+
+def _retuned_sentence(
+    name: str, rows: dict[str, dict], lost: list[str], ranked_kept: list[str], auc_drops: dict
+) -> str:
+    """For the transformations that cost accuracy: whether ROC-AUC stays within the declared
+    margin, and whether a re-tuned threshold brings accuracy back, by the paired test over seeds
+    of re-tuned accuracy against the control's (Holm over the architecture's transformations)."""
+    control = rows[CONTROL]
+    ranking_lost = [c for c in lost if c not in ranked_kept]
+    kept = "none of those"
+    if ranked_kept:
+        kept = f"{len(ranked_kept)} of those ({names(ranked_kept)})"
+    text = f"{name}: ROC-AUC stays within {AUC_KEPT_POINTS:.0f} points of the control under {kept}"
+    if ranking_lost:
+        auc_lost = [auc_drops[c] for c in ranking_lost]
+        auc_left = [100 * rows[c]["roc_auc"] for c in ranking_lost]
+        text += (
+            f"; under {names(ranking_lost)} it falls by {span(auc_lost)} points "
+            f"(to {span(auc_left)}%)"
+        )
+    recovered = [100 * (rows[c]["accuracy_retuned"] - rows[c]["accuracy"]) for c in lost]
+    text += (
+        f". A threshold re-tuned on the same transformation of the validation split wins back "
+        f"{span(recovered)} points across the lost ones"
+    )
+    p_holm = {c: rows[c].get("accuracy_retuned_p_holm", math.nan) for c in lost}
+    untested = [c for c in lost if not math.isfinite(p_holm[c])]
+    below = [c for c in lost if c not in untested and p_holm[c] < ALPHA]
+    level = [c for c in lost if c not in untested and c not in below]
+    short = {c: 100 * (control["accuracy_retuned"] - rows[c]["accuracy_retuned"]) for c in lost}
+    parts = []
+    if below:
+        parts.append(
+            f"re-tuned accuracy stays significantly below the control's under {names(below)} "
+            f"(by {span([short[c] for c in below])} points; paired t over seeds, Holm over the "
+            "transformations), so there detection itself weakens, not only the calibration"
+        )
+    if level:
+        parts.append(
+            f"under {names(level)} it is not significantly below the control's re-tuned "
+            "accuracy, so no loss beyond the threshold's is shown there"
+        )
+    if untested:
+        parts.append(
+            f"under {names(untested)} one seed leaves re-tuned accuracy against the control "
+            "untested"
+        )
+    return text + "; " + "; ".join(parts) + "."
 
 
 def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> str:
@@ -123,7 +109,7 @@ def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> st
 
 def filter_sentence(filters: list[dict], architecture: str) -> str:
     """Which band of the image the detector needs: low-pass against high-pass input."""
-    rows = _rows(filters, architecture)
+    rows = rows_of(filters, architecture)
     name = DISPLAY_NAMES.get(architecture, architecture)
     parts = [
         f"{band} {100 * r['accuracy']:.2f}% at 0.5 (ROC-AUC {100 * r['roc_auc']:.2f}%)"
@@ -175,7 +161,7 @@ def reliance_sentence(summary: list[dict]) -> str:
     architectures = list(dict.fromkeys(r["architecture"] for r in summary))
     lost_by: dict[str, set[str]] = {}
     for architecture in architectures:
-        rows = _rows(summary, architecture)
+        rows = rows_of(summary, architecture)
         lost_by[architecture] = {
             c
             for c, r in rows.items()
@@ -184,21 +170,21 @@ def reliance_sentence(summary: list[dict]) -> str:
     order = [r["corruption"] for r in summary if r["architecture"] == architectures[0]]
     by_all = [c for c in order if all(c in lost for lost in lost_by.values())]
     by_some = [c for c in order if c not in by_all and any(c in lost for lost in lost_by.values())]
-    names = [DISPLAY_NAMES.get(a, a) for a in architectures]
-    tested = _and(names)
+    model_names = [DISPLAY_NAMES.get(a, a) for a in architectures]
+    tested = joined(model_names)
     partial = ""
     if by_some:
         losers = {
             c: [DISPLAY_NAMES.get(a, a) for a in architectures if c in lost_by[a]] for c in by_some
         }
         partial = "; " + "; ".join(
-            f"after {c} only {_and(losers[c])} {'does' if len(losers[c]) == 1 else 'do'}"
+            f"after {c} only {joined(losers[c])} {'does' if len(losers[c]) == 1 else 'do'}"
             for c in by_some
         )
     drops = {
-        (c, a): 100 * (_rows(summary, a)[CONTROL]["accuracy"] - r["accuracy"])
+        (c, a): 100 * (rows_of(summary, a)[CONTROL]["accuracy"] - r["accuracy"])
         for a in architectures
-        for c, r in _rows(summary, a).items()
+        for c, r in rows_of(summary, a).items()
         if c != CONTROL and c not in lost_by[a]
     }
     rest = ""
@@ -210,15 +196,16 @@ def reliance_sentence(summary: list[dict]) -> str:
         )
     scope = " The grid transforms CIFAKE's own test images, so it says nothing of images from "
     scope += "elsewhere."
+    line = f"{DROP_POINTS:.0f} points or more (the study's line for a loss a user should know of)"
     if not by_all:
         return (
             f"For a user: no transformation in the grid costs every model tested ({tested}) "
-            f"{DROP_POINTS:.0f} points or more at the study's threshold{partial}{rest}.{scope}"
+            f"{line} at the study's threshold{partial}{rest}.{scope}"
         )
     return (
-        f"For a user: after {_names(by_all)} each model tested ({tested}) loses "
-        f"{DROP_POINTS:.0f} points or more at the study's threshold{partial}, so a verdict on "
-        f"an image that went through any of them should not be trusted{rest}.{scope}"
+        f"For a user: after {names(by_all)} each model tested ({tested}) loses {line} at the "
+        "study's threshold, so a verdict on an image that went through any of these is that "
+        f"much less likely to be right{partial}{rest}.{scope}"
     )
 
 
@@ -239,148 +226,6 @@ def robustness_findings(results: dict, heading: bool = True) -> str:
     sentences.append(reliance_sentence(results["grid"]))
     bullets = [f"- {s}" for s in sentences]
     return "\n".join(["## Findings", "", *bullets] if heading else bullets)
-
-
-ALPHA = 0.05
-
-
-def held_out_sentence(rows: list[dict]) -> str:
-    """Per held-out class: the models that never saw it against the same seeds' baselines, on
-    its images, tested over seeds and Holm-adjusted over the classes."""
-    parts = []
-    for row in rows:
-        difference = 100 * row["difference"]
-        adjusted = row.get("p_holm", row["p_value"])
-        if adjusted >= ALPHA:
-            verdict = "not significantly different"
-        else:
-            verdict = "better" if difference > 0 else "worse"
-        interval = ""
-        if math.isfinite(row.get("difference_low", math.nan)):
-            interval = (
-                f", 95% interval {100 * row['difference_low']:+.2f} to "
-                f"{100 * row['difference_high']:+.2f}"
-            )
-        parts.append(
-            f"{row['held-out class']} {100 * row['accuracy_without']:.2f}% against "
-            f"{100 * row['accuracy_baseline']:.2f}% ({difference:+.2f} points{interval}; "
-            f"{row.get('test', 'McNemar')} p = {row['p_value']:.2g}, Holm {adjusted:.2g}: "
-            f"{verdict})"
-        )
-    worse = [r for r in rows if r.get("p_holm", r["p_value"]) < ALPHA and r["difference"] < 0]
-    unseen = [100 * r["accuracy_without"] for r in rows]
-    margin = [
-        100 * (r["accuracy_without"] - 0.5) / (r["accuracy_baseline"] - 0.5)
-        for r in rows
-        if r["accuracy_baseline"] > 0.5
-    ]
-    carried = (
-        f"on a class it never saw it still scores {_span(unseen)}% (chance is 50%), "
-        f"{_span(margin)}% of its baseline's margin over chance"
-    )
-    if worse:
-        lost = [-100 * r["difference"] for r in worse]
-        reading = (
-            f"{carried}; but losing {_span(lost)} points on {len(worse)} of {len(rows)} classes "
-            "shows that its accuracy on a class depends on having trained on that class's REAL "
-            "and FAKE images. Whether what it learned from them is the objects themselves or "
-            "generator traces peculiar to that class, this test cannot tell apart"
-        )
-    else:
-        reading = (
-            f"{carried}; no held-out class costs a significant loss, so these tests find no "
-            "dependence on having seen the class (with these seeds, a loss smaller than each "
-            "interval's lower end cannot be ruled out)"
-        )
-    seeds = rows[0].get("seeds", 1) if rows else 0
-    return (
-        "Trained without a CIFAR-10 class (REAL and FAKE), CNN2D scores on that class's test "
-        f"images (means over {seeds} seed{'s' if seeds != 1 else ''}, each against the same "
-        f"seed's same-size baseline trained on all classes): {'; '.join(parts)}; {reading}."
-    )
-
-
-def resampling_sentence(table: list[dict], test: dict) -> str:
-    """What accuracy survives when both classes pass through the same resampler."""
-    rows = {row["case"]: row for row in table}
-    trained = rows["trained resampled, test resampled"]
-    baseline = rows["baseline, test as published"]
-    blind = rows["baseline, test resampled"]
-    p_value = test["p_value"]
-    kept = (trained["accuracy_mean"] - 0.5) / (baseline["accuracy_mean"] - 0.5)
-    if p_value < ALPHA and test["difference_mean"] < 0:
-        verdict = (
-            f"significantly below the baseline ({100 * test['difference_mean']:+.2f} points, "
-            f"{test['test']} p = {p_value:.2g}): the 2x down-and-up removes part of the cue, "
-            "the finest band whatever put it there (a difference in how the classes were "
-            "resized or the generator's own detail; this control cannot tell the two apart)"
-        )
-    else:
-        verdict = (
-            f"not significantly below the baseline ({100 * test['difference_mean']:+.2f} points, "
-            f"{test['test']} p = {p_value:.2g}): the band a 2x down-and-up removes is not what "
-            "it needs"
-        )
-    low = trained.get("accuracy_low", math.nan)
-    if math.isfinite(low) and low > 0.5:
-        survives = (
-            "Its interval lies above chance, so not all of the cue sits in the finest band that "
-            "a shared 2x down-and-up replaces; whether what survives is the generator's or a "
-            "resizing difference at coarser scales, this control cannot tell."
-        )
-    elif math.isfinite(low):
-        survives = (
-            "Its interval reaches chance, so the whole cue may sit in the finest band that a "
-            "shared 2x down-and-up replaces."
-        )
-    else:
-        survives = "One seed gives no interval, so whether more than chance survives is untested."
-    interval = ""
-    if math.isfinite(trained.get("accuracy_low", math.nan)):
-        interval = (
-            f" (95% interval {100 * trained['accuracy_low']:.2f}–"
-            f"{100 * trained['accuracy_high']:.2f})"
-        )
-    return (
-        "Resampling control: trained and tested with both classes through the same 2x "
-        f"down-and-up, CNN2D scores {100 * trained['accuracy_mean']:.2f}%{interval} over "
-        f"{int(trained['seeds'])} seeds, against {100 * baseline['accuracy_mean']:.2f}% for the "
-        f"same-size baseline on the test images as published and "
-        f"{100 * blind['accuracy_mean']:.2f}% for that baseline on resampled test images. It keeps "
-        f"{kept:.0%} of the baseline's margin over chance, {verdict}. {survives}"
-    )
-
-
-def augmentation_sentence(summary: list[dict], baseline: str) -> str:
-    """Clean and worst-case accuracy of each augmented model against the baseline."""
-    models = list(dict.fromkeys(r["architecture"] for r in summary))
-    by_model = {m: _rows(summary, m) for m in models}
-
-    def described(model: str) -> str:
-        rows = by_model[model]
-        worst = min(rows, key=lambda c: rows[c]["accuracy"])
-        transformed = [r["accuracy"] for c, r in rows.items() if c != CONTROL]
-        mean = sum(transformed) / len(transformed)
-        label = f"unaugmented ({model})" if model == baseline else model
-        return (
-            f"{label}: clean {100 * rows[CONTROL]['accuracy']:.2f}%, mean over the transformations "
-            f"{100 * mean:.2f}%, worst {100 * rows[worst]['accuracy']:.2f}% ({worst})"
-        )
-
-    augmented = [m for m in models if m != baseline]
-    clean = {m: 100 * by_model[m][CONTROL]["accuracy"] for m in models}
-    worst = {m: 100 * min(r["accuracy"] for r in by_model[m].values()) for m in models}
-    trade = "; ".join(
-        f"{m} changes clean accuracy by {clean[m] - clean[baseline]:+.2f} points and the worst "
-        f"case by {worst[m] - worst[baseline]:+.2f}"
-        for m in augmented
-    )
-    return (
-        "Blur + JPEG augmentation (one seed each, the same training images, so no test across "
-        "seeds): "
-        + "; ".join(described(m) for m in [baseline, *augmented])
-        + f". Against the unaugmented baseline, {trade}."
-    )
 
 
 def user_guidance(results: dict | None, beyond: dict | None = None) -> str:

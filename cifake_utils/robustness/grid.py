@@ -10,12 +10,14 @@ does not erase the cue.
 import keras
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from ..decision import THRESHOLD, predict_labels
+from ..evaluation.family import holm
 from ..evaluation.seeds import t_interval
 from ..models.inference import predict_fake_probability
-from .corruptions import Corruption
+from .corruptions import CONTROL, Corruption
 
 
 def best_threshold(labels: np.ndarray, probability: np.ndarray) -> float:
@@ -89,7 +91,10 @@ SUMMARISED = ("accuracy", "accuracy_retuned", "roc_auc", "average_precision")
 
 def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
     """Per corruption and architecture: each metric's mean over seeds, with the 95% t-interval
-    over seeds (NaN with one seed), in the grid's order of corruptions."""
+    over seeds (NaN with one seed), in the grid's order of corruptions; and, per transformation,
+    the paired t-test over seeds of its re-tuned accuracy against the control's re-tuned
+    accuracy, Holm-adjusted over each architecture's transformations (NaN without a control
+    or with one seed)."""
     rows = []
     for (corruption, architecture), group in table.groupby(
         ["corruption", "architecture"], sort=False
@@ -98,5 +103,29 @@ def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
         for metric in SUMMARISED:
             low, high = t_interval(group[metric].to_numpy())
             row |= {metric: group[metric].mean(), f"{metric}_low": low, f"{metric}_high": high}
+        row["accuracy_retuned_p"] = retuned_against_control(table, corruption, architecture)
         rows.append(row)
-    return pd.DataFrame(rows).set_index(["corruption", "architecture"])
+    summary = pd.DataFrame(rows).set_index(["corruption", "architecture"])
+    summary["accuracy_retuned_p_holm"] = np.nan
+    for architecture in summary.index.unique("architecture"):
+        rows_of = summary.index.get_level_values("architecture") == architecture
+        summary.loc[rows_of, "accuracy_retuned_p_holm"] = holm(
+            summary.loc[rows_of, "accuracy_retuned_p"].to_numpy()
+        )
+    return summary
+
+
+def retuned_against_control(table: pd.DataFrame, corruption: str, architecture: str) -> float:
+    """Paired t-test p over seeds: re-tuned accuracy under `corruption` against the control's
+    (NaN for the control itself, without a control, with one seed or no variation)."""
+    if corruption == CONTROL:
+        return float("nan")
+    runs = table[table["architecture"] == architecture].set_index(["corruption", "seed"])
+    if CONTROL not in runs.index.get_level_values("corruption"):
+        return float("nan")
+    under = runs.loc[corruption, "accuracy_retuned"]
+    control = runs.loc[CONTROL, "accuracy_retuned"].reindex(under.index)
+    difference = (under - control).to_numpy()
+    if len(difference) < 2 or np.allclose(difference, difference[0]):
+        return float("nan")
+    return float(stats.ttest_rel(under.to_numpy(), control.to_numpy()).pvalue)

@@ -1,0 +1,23 @@
+"""Shared wording of the robustness findings: lists, spans of values, and the rows of one
+architecture in a saved grid."""
+
+ALPHA = 0.05  # significance level of every test in the robustness findings
+
+
+def rows_of(summary: list[dict], architecture: str) -> dict[str, dict]:
+    return {r["corruption"]: r for r in summary if r["architecture"] == architecture}
+
+
+def names(names: list[str]) -> str:
+    return ", ".join(names) if names else "none"
+
+
+def joined(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(names) if len(names) <= 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def span(values: list[float]) -> str:
+    """'a' for one value (or equal ones), 'a–b' for a range, in points."""
+    low, high = min(values), max(values)
+    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}"

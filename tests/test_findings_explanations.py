@@ -186,6 +186,11 @@ def test_a_method_whose_maps_are_all_flat_has_no_verdict():
     text = findings.findings_markdown(summary)
     assert "Grad-CAM undefined (every map flat)" in text
     assert "Grad-CAM has no correlation to judge" in text
+    for row in data:
+        row["mean_spearman"] = 0.1
+    assert "Grad-CAM, Grad-CAM++ and Score-CAM pass (the maps change" in findings.findings_markdown(
+        summary
+    )
 
 
 def test_the_background_reading_is_decided_by_the_border_tests():

@@ -11,6 +11,11 @@ from .comparisons import holm
 KEY_SCORE = ("ROAD", "road_gap")  # the test without the deletion leak, and its summary score
 
 
+def _joined(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(names) if len(names) <= 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _p(value: float) -> str:
     return f"{value:.2g}" if value >= 1e-3 else f"{value:.0e}"
 
@@ -107,7 +112,7 @@ def sanity_sentence(model: str, randomisation: list[dict], data: list[dict]) -> 
     verdicts = []
     if passing:
         verb = "passes" if len(passing) == 1 else "pass"
-        verdicts.append(f"{' and '.join(passing)} {verb} at every stage")
+        verdicts.append(f"{_joined(passing)} {verb} at every stage")
     for m in methods:
         if failed[m]:
             stays = ", ".join(_stays(by[m, st]) for st in failed[m])
@@ -211,7 +216,7 @@ def data_sentence(data: list[dict]) -> str:
     for key, methods in verdicts.items():
         if methods:
             one, many, why = words[key]
-            parts.append(f"{' and '.join(methods)} {many if len(methods) > 1 else one} {why}")
+            parts.append(f"{_joined(methods)} {many if len(methods) > 1 else one} {why}")
     full = [
         f"{r['method']} {abs(r['mean_spearman_full_model']):.2f}"
         for r in data
@@ -356,7 +361,7 @@ def short_answer(summary: dict) -> str:
         lead = "every method beats every baseline on every score for every model analysed"
     elif everywhere:
         lead = (
-            f"{' and '.join(everywhere)} beat{'s' if len(everywhere) == 1 else ''} every "
+            f"{_joined(everywhere)} beat{'s' if len(everywhere) == 1 else ''} every "
             "baseline on every score for every model analysed; the other methods do not"
         )
     else:

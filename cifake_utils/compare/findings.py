@@ -183,7 +183,8 @@ def cost_sentence(results: dict) -> str:
     caveat = (
         " The runs used different CPU kinds ("
         + ", ".join(f"{_name(a)} {kind}" for a, kind in kinds.items())
-        + "), whose speeds differ several-fold, so only the PFLOP compare across models."
+        + "), whose speeds differ (docs/measured-times.md), so only the PFLOP compare across "
+        "models."
         if len(set(kinds.values())) > 1 or mixed
         else ""
     )

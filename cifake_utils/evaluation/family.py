@@ -40,6 +40,7 @@ CONFOUND = (
 )
 # The single-change variants share CNN2D's tuned recipe, so their verdicts speak for it alone.
 RECIPE_NOTES = {
+    ("cnn2d", "modified_cnn2d"): "each with its own tuned recipe and budget",
     ("cnn2d", "cnn2d_gap"): (
         "both with CNN2D's tuned recipe and epoch budget, a verdict about the models as trained so"
     ),

@@ -120,11 +120,17 @@ def sanity_sentence(model: str, randomisation: list[dict], data: list[dict]) -> 
     seeds = max((int(r.get("seeds", 1)) for r in randomisation), default=1)
     names = ", ".join(st.removeprefix("up to ") for st in stages)
     flat = max(max(r["flat_trained"] for r in randomisation), 0.0)
+    dropped = max((r.get("undefined", 0.0) for r in randomisation), default=0.0)
     flat_text = (
-        f"At most {flat:.1%} of the trained model's maps are flat (no ranking); they are "
-        "counted, not dropped."
+        f"At most {flat:.1%} of the trained model's maps are flat"
         if flat > 0
-        else "None of the trained model's maps in this sample is flat."
+        else "None of the trained model's maps in this sample is flat"
+    )
+    flat_text += (
+        f"; a pair with a flat map has no correlation and is left out of the mean, at most "
+        f"{dropped:.1%} of the images at a stage."
+        if dropped > 0
+        else "; no pair is left out."
     )
     return (
         f"Sanity, {model}: each randomised model's maps against the trained model's (Spearman "
@@ -132,7 +138,7 @@ def sanity_sentence(model: str, randomisation: list[dict], data: list[dict]) -> 
         f"seed{'s' if seeds != 1 else ''}), with the layers re-initialised from the output down "
         f"({names}): {trace}. A method passes at a stage when every seed's similarity is below "
         f"{CHANGED_BELOW:.1f}: "
-        f"{'; '.join(verdicts)}. {data_sentence(data)} {flat_text}"
+        f"{'; '.join(verdicts)}. {flat_text} {data_sentence(data)}"
     )
 
 
@@ -176,7 +182,10 @@ def data_sentence(data: list[dict]) -> str:
     if agreement is not None:
         facts.append(f"its shuffled labels agree with the true ones on {agreement:.1%}")
     if validation is not None:
-        chance = _chance_phrase(validation, first.get("shuffled-label validation p vs 50%"))
+        p_chance = first.get("shuffled-label validation p vs 50%")
+        chance = _chance_phrase(validation, p_chance)
+        if p_chance is not None and p_chance < ALPHA:
+            chance += ", so its outputs still carry some signal of the real labels"
         facts.append(f"it scores {validation:.1%} on the real validation labels{chance}")
     known = f" ({'; '.join(facts)})" if facts else ""
     if fit is None or fit < FITTED_SHUFFLED:
@@ -229,12 +238,15 @@ def data_sentence(data: list[dict]) -> str:
         if full
         else ""
     )
-    share = max(r["flat_other"] for r in data)
+    flat_true = max(r.get("flat_trained", 0.0) for r in data)
+    flat_shuffled = max(r["flat_other"] for r in data)
+    dropped = max(r.get("undefined", 0.0) for r in data)
     flat = (
-        f"Up to {share:.1%} of the shuffled-label model's maps are flat: a flat map has no "
-        "ranking, so its correlation is undefined and left out of the mean."
-        if share > 0
-        else "None of the shuffled-label model's maps is flat."
+        f"Flat maps (no ranking): at most {flat_true:.1%} of the true-label model's and "
+        f"{flat_shuffled:.1%} of the shuffled-label model's; a pair with one has no correlation "
+        f"and is left out of the mean, at most {dropped:.1%} of the images."
+        if dropped > 0 or flat_true > 0 or flat_shuffled > 0
+        else "No map of either model is flat."
     )
     epochs = first.get("epochs")
     trained = f" over {int(epochs)} epochs" if epochs else ""
@@ -300,10 +312,10 @@ def background_sentence(summary: dict) -> str:
             groups[key].append(f"{model} on {row['true class']}")
     parts = []
     if groups["holds"]:
-        parts.append(f"it holds for {', '.join(groups['holds'])}")
+        parts.append(f"the maps agree with it for {', '.join(groups['holds'])}")
     if groups["opposite"]:
         parts.append(
-            f"the opposite holds (significantly less than uniform) for "
+            f"they show the opposite (significantly less than uniform) for "
             f"{', '.join(groups['opposite'])}"
         )
     if groups["untested"]:
@@ -313,9 +325,11 @@ def background_sentence(summary: dict) -> str:
     return (
         "Taking the border cells as background, the CIFAKE authors' reading (the model attends "
         "to the background rather than the object) predicts more than a uniform map's "
-        f"{uniform:.1%} of Grad-CAM there. Over the {len(adjusted)} tests as one family (Holm): "
+        f"{uniform:.1%} of Grad-CAM there. Over the {len(adjusted)} tests as one family (Holm), "
+        "for the one trained model analysed per architecture: "
         + "; ".join(parts)
-        + "."
+        + ". This is about Grad-CAM's maps, which speak for the model only as far as the "
+        "sanity checks above allow."
     )
 
 

@@ -66,10 +66,11 @@ def scope_rows(aucs: dict[str, float]) -> pd.DataFrame:
 
 def test_scope_findings_name_where_the_feature_test_is_near_chance():
     text = findings.scope_findings(
-        scope_rows({"uniform noise": 0.99, "crops shrunk": 0.55, "JPEG q95": 0.51}), 0.95
+        scope_rows({"uniform noise": 0.99, "crops shrunk": 0.55, "CIFAKE test, JPEG q95": 0.51}),
+        0.95,
     )
     assert "keeps 96.0% of REAL, 94.0% of FAKE in scope" in text
-    assert "ranks 1 of the 3 sets from outside CIFAKE above" in text
+    assert "ranks 1 of the 3 sets (2 from outside CIFAKE, 1 transformations of its test" in text
     assert ": uniform noise (ROC-AUC 0.990, 50% flagged)." in text
     assert "For the other 2 its ROC-AUC is 0.51–0.55" in text
     assert "Of the crops shrunk, 50% would pass the feature test alone" in text
@@ -78,6 +79,6 @@ def test_scope_findings_name_where_the_feature_test_is_near_chance():
 def test_scope_findings_say_when_the_feature_test_beats_chance_everywhere():
     rows = scope_rows({"uniform noise": 0.99, "texture": 0.8, "PNG (control)": 0.5})
     text = findings.scope_findings(rows, 0.95)
-    assert "ranks 2 of the 2 sets from outside CIFAKE above" in text
+    assert "ranks 2 of the 2 sets (2 from outside CIFAKE, 0 transformations" in text
     assert "For the other" not in text
     assert "On the control (PNG (control), CIFAKE's own test images" in text

@@ -79,7 +79,7 @@ def test_a_large_photograph_is_out_of_scope_with_its_size(tiny_detector):
 
 def test_robustness_metrics_give_the_resampling_accuracy_per_architecture():
     grid = [
-        {"architecture": "cnn2d", "corruption": "2x down and up", "accuracy": 0.58},
+        {"architecture": "cnn2d", "corruption": "2x down-and-up", "accuracy": 0.58},
         {"architecture": "cnn2d", "corruption": "JPEG q50", "accuracy": 0.9},
         {"architecture": "cnn2d", "corruption": "PNG (control)", "accuracy": 0.95},
     ]

@@ -76,6 +76,11 @@ def scope_findings(table: pd.DataFrame, keep: float) -> str:
         f"On CIFAKE's test split the rule keeps {kept} in scope; its threshold was set to keep "
         f"{100 * keep:.0f}% of the validation images."
     ]
+    transformed = int(outside.index.str.startswith("CIFAKE test,").sum())
+    kinds = (
+        f"{len(outside) - transformed} from outside CIFAKE, {transformed} transformations of its "
+        "test images"
+    )
     separated = outside[outside["roc_auc_against_cifake"] >= SEPARATED]
     listed = "; ".join(
         f"{name} (ROC-AUC {row.roc_auc_against_cifake:.3f}, "
@@ -83,8 +88,8 @@ def scope_findings(table: pd.DataFrame, keep: float) -> str:
         for name, row in separated.iterrows()
     )
     sentences.append(
-        f"The feature distance ranks {len(separated)} of the {len(outside)} sets from outside "
-        f"CIFAKE above its test images (ROC-AUC at least {SEPARATED}); the share that the "
+        f"The feature distance ranks {len(separated)} of the {len(outside)} sets ({kinds}) "
+        f"above CIFAKE's test images (ROC-AUC at least {SEPARATED}); the share that the "
         "deployed threshold flags is what a user meets"
         + (f": {listed}." if len(separated) else ".")
     )

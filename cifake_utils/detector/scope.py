@@ -20,7 +20,7 @@ from ..data.pipeline import make_dataset
 from ..robustness.corruptions import CONTROL  # notebook 07's lossless control
 
 KEEP_IN_SCOPE = 0.95  # share of CIFAKE validation images the feature threshold keeps
-RESAMPLING = "2x down and up"  # notebook 07's transformation that a shrunk image stands for
+RESAMPLING = "2x down-and-up"  # notebook 07's transformation that a shrunk image stands for
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ GRID: dict[str, Corruption] = {
     "blur σ 1": partial(gaussian_blur, sigma=1.0),
     "noise σ 2": partial(gaussian_noise, std=2.0),
     "noise σ 8": partial(gaussian_noise, std=8.0),
-    "2x down and up": partial(resample, factor=2),
+    "2x down-and-up": partial(resample, factor=2),
     "1-pixel shift": partial(shift, pixels=1),
     "greyscale": greyscale,
 }

@@ -46,7 +46,10 @@ def _retuned_sentence(
     kept = "none of those"
     if ranked_kept:
         kept = f"{len(ranked_kept)} of those ({names(ranked_kept)})"
-    text = f"{name}: ROC-AUC stays within {AUC_KEPT_POINTS:.0f} points of the control under {kept}"
+    text = (
+        f"{name}: ROC-AUC falls by less than {AUC_KEPT_POINTS:.0f} points (a declared margin, "
+        f"not a test) under {kept}"
+    )
     if ranking_lost:
         auc_lost = [auc_drops[c] for c in ranking_lost]
         auc_left = [100 * rows[c]["roc_auc"] for c in ranking_lost]

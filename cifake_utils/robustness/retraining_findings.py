@@ -92,7 +92,8 @@ def resampling_sentence(table: list[dict], test: dict) -> str:
             f"significantly below the baseline ({100 * test['difference_mean']:+.2f} points, "
             f"{test['test']} p = {p_value:.2g}): the 2x down-and-up removes part of the cue, "
             "the finest band whatever put it there (a difference in how the classes were "
-            "resized or the generator's own detail; this control cannot tell the two apart)"
+            "resized or the generator's own detail; this control cannot tell the two apart), or "
+            "a cost of training on resampled images with a recipe tuned on unresampled ones"
         )
     else:
         verdict = (

@@ -8,7 +8,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 
 .PHONY: setup reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search epoch-budget \
-	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training
+	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training train train-status
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SMOKE_DIR := scratch/smoke
@@ -51,6 +51,19 @@ study: $(SETUP_STAMP)
 # produces (seconds; no TensorFlow): part of `make test`.
 check-outputs:
 	$(PYTHON) -m cifake_utils.study.check --profile full
+
+# The training queue (cifake_utils/search/queued.py): every training the open questions need,
+# drained by one one-thread worker per core (CIFAKE_WORKERS), each job's state committed in
+# outputs/checkpoints/<key>/ after every epoch. Stop it at any moment and run it again, here or
+# on another machine with the repository, to resume from the last finished epoch. Run it in
+# the background: nohup make train > train.log 2>&1 &
+train: $(SETUP_STAMP)
+	$(PY) -m cifake_utils.study.train run --profile $(PROFILE)
+
+# Each queued job as done, running, waiting or refused, PFLOP done and left, and an estimate
+# from the rate measured on this CPU.
+train-status: $(SETUP_STAMP)
+	@$(PY) -m cifake_utils.study.train status --profile $(PROFILE) 2>/dev/null
 
 # The beyond-the-paper model's search on validation (3 runs of up to 15 minutes). Its table
 # is committed; notebook 08 trains the candidate it chose.

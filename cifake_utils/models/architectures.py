@@ -28,8 +28,14 @@ class ModelConfig:
     # two 3x3 "same" convolutions with BatchNorm and ReLU, then a 2x2 max-pool; GAP and the
     # head follow. Empty: the paper's two plain convolutions of `filters` (the fields above).
     stage_widths: tuple[int, ...] = ()
+    # The public implementation's template (notebook 04's protocol section): Dropout of this
+    # rate after each max-pool (0: none), and 2 softmax units instead of one sigmoid unit.
+    pool_dropout: float = 0.0
+    output_units: int = 1
 
     def __post_init__(self):
+        if self.output_units not in (1, 2):
+            raise ValueError(f"output_units {self.output_units}: 1 (sigmoid) or 2 (softmax)")
         object.__setattr__(self, "stage_widths", tuple(self.stage_widths))
         object.__setattr__(self, "input_shape", tuple(self.input_shape))
 
@@ -51,6 +57,16 @@ BEYOND = {
     ),
 }
 
+# The public implementation that prints the follow-up paper's numbers (issue: the paper's
+# protocol): Flatten, Dense 256, two softmax units; its "modified" model adds Dropout 0.3 after
+# each max-pool and has no global average pooling.
+TEMPLATE = {
+    "template_cnn2d": ModelConfig("template_cnn2d", hidden_units=256, output_units=2),
+    "template_modified": ModelConfig(
+        "template_modified", hidden_units=256, output_units=2, pool_dropout=0.3
+    ),
+}
+
 # How the tables and figures name each architecture.
 # The follow-up paper's two models, whose numbers the study reproduces.
 PAPER_MODELS = ("cnn2d", "modified_cnn2d")
@@ -61,6 +77,8 @@ DISPLAY_NAMES = {
     "cnn2d_gap": "CNN2D + GAP",
     "cnn2d_dropout": "CNN2D + Dropout",
     "vgg_bn": "VGG-BN (beyond the paper)",
+    "template_cnn2d": "Template CNN2D",
+    "template_modified": "Template modified CNN2D",
 }
 
 
@@ -98,7 +116,8 @@ def build_model(
     """An uncompiled functional CNN: two conv blocks, a pooling choice, a dense head.
 
     The output is one sigmoid unit, P(FAKE): the task is binary, so a second softmax unit
-    would only repeat 1 - P(FAKE) with twice the output weights. `augmentation` puts seeded
+    would only repeat 1 - P(FAKE) with twice the output weights (the template's two units,
+    `output_units=2`, are built only to reproduce it). `augmentation` puts seeded
     augmentation layers after the input; Keras runs them only when training.
     """
     inputs = keras.Input(shape=config.input_shape, name="image")
@@ -108,10 +127,13 @@ def build_model(
     if config.stage_widths:
         x = vgg_stages(x, config.stage_widths, config.kernel_size)
     else:
-        x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv1")(x)
-        x = layers.MaxPooling2D(name="pool1")(x)
-        x = layers.Conv2D(config.filters, config.kernel_size, activation="relu", name="conv2")(x)
-        x = layers.MaxPooling2D(name="pool2")(x)
+        for k in (1, 2):
+            x = layers.Conv2D(
+                config.filters, config.kernel_size, activation="relu", name=f"conv{k}"
+            )(x)
+            x = layers.MaxPooling2D(name=f"pool{k}")(x)
+            if config.pool_dropout > 0:
+                x = layers.Dropout(config.pool_dropout, name=f"pool{k}_dropout")(x)
     if config.global_average_pooling:
         x = layers.GlobalAveragePooling2D(name="gap")(x)
     else:
@@ -120,7 +142,10 @@ def build_model(
         x = layers.Dropout(config.dropout_rate, name="dropout")(x)
     if config.hidden_units:
         x = layers.Dense(config.hidden_units, activation="relu", name="hidden")(x)
-    outputs = layers.Dense(1, activation="sigmoid", name="fake_probability")(x)
+    if config.output_units == 2:
+        outputs = layers.Dense(2, activation="softmax", name="class_probabilities")(x)
+    else:
+        outputs = layers.Dense(1, activation="sigmoid", name="fake_probability")(x)
     return keras.Model(inputs, outputs, name=config.name)
 
 

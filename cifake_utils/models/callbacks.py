@@ -9,6 +9,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ..machine import cpu_model
+
 # Keras 3's fit (steps_per_epoch=None) makes two iterators of the training set per epoch: one
 # when an epoch ends and another when the next begins. Each draws a shuffling order, so a
 # resumed run skips two per finished epoch (the resume test fails if Keras changes this).
@@ -111,3 +113,38 @@ class RandomState(keras.callbacks.Callback):
         self.folder.mkdir(parents=True, exist_ok=True)
         states = {str(k): np.asarray(g.state.value) for k, g in enumerate(self.generators())}
         np.savez(self.folder / f"epoch_{epoch + 1}.npz", **states)
+        for older in self.folder.glob("epoch_*.npz"):  # a resume needs only the latest
+            if older.name != f"epoch_{epoch + 1}.npz":
+                older.unlink()
+
+
+class EpochMachines(keras.callbacks.Callback):
+    """Record the CPU, thread count and seconds of every epoch in `epoch_machines.json`, so
+    that a run resumed on another machine says which epochs trained where."""
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.path = folder / "epoch_machines.json"
+
+    def on_train_begin(self, logs=None):
+        self.epochs = json.loads(self.path.read_text()) if self.path.is_file() else []
+        self.first_epoch = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.first_epoch:  # resumed at `epoch`: drop anything recorded after the backup
+            self.epochs = self.epochs[:epoch]
+            self.first_epoch = False
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        name, flags = cpu_model()
+        self.epochs.append(
+            {
+                "epoch": epoch + 1,
+                "cpu": name,
+                "cpu_flags": flags,
+                "threads": tf.config.threading.get_intra_op_parallelism_threads(),
+                "seconds": round(time.perf_counter() - self.start, 2),
+            }
+        )
+        self.path.write_text(json.dumps(self.epochs))

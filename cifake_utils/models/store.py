@@ -17,6 +17,9 @@ import numpy as np
 import tensorflow as tf
 
 TRAINING_VERSION = 1
+# Config fields added after models were saved under keys: left out of a config's JSON while at
+# their default, so that every earlier key (and sidecar) stays what it was.
+LATER_DEFAULTS = {"pool_dropout": 0.0, "output_units": 1}
 
 
 def data_digest(*arrays: np.ndarray) -> str:
@@ -30,8 +33,13 @@ def data_digest(*arrays: np.ndarray) -> str:
 
 
 def as_json(config) -> dict:
-    """A config as its JSON sidecar holds it (tuples become lists)."""
-    return json.loads(json.dumps(asdict(config)))
+    """A config as its JSON sidecar and its key hold it (tuples become lists; a field of
+    `LATER_DEFAULTS` only when it differs from its default)."""
+    fields = asdict(config)
+    for name, default in LATER_DEFAULTS.items():
+        if name in fields and fields[name] == default:
+            del fields[name]
+    return json.loads(json.dumps(fields))
 
 
 def key_inputs(model_config, train_config, data: str, threads: int) -> dict:

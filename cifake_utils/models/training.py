@@ -16,7 +16,7 @@ from ..data.pipeline import make_dataset
 from ..machine import machine_info
 from . import store
 from .architectures import ModelConfig, build_model
-from .callbacks import EpochLine, RandomState, ResumableRun
+from .callbacks import EpochLine, EpochMachines, RandomState, ResumableRun
 
 RESULT_FILE = "result.json"
 KEY_FILE = "key.json"  # in a checkpoint folder: the key of the run whose state it holds
@@ -76,6 +76,8 @@ class TrainingRun:
     key_inputs: dict | None = None  # what its weights depend on (`store.key_inputs`)
     # Fitted after training (detector.reference): temperature and the scope's feature reference.
     calibration: dict | None = None
+    # The CPU, threads and seconds of every epoch (a resumed run may span machines).
+    epoch_machines: list[dict] | None = None
 
     @property
     def key(self) -> str | None:
@@ -99,6 +101,7 @@ class TrainingRun:
 
     def summary(self) -> dict:
         """What the JSON sidecar beside the saved model holds."""
+        per_epoch = {} if self.epoch_machines is None else {"epoch_machines": self.epoch_machines}
         return {
             "architecture": self.model_config.name,
             "parameters": int(self.model.count_params()),
@@ -108,7 +111,7 @@ class TrainingRun:
             "best_epoch": self.best_epoch,
             "validation": self.validation,
             "seconds": round(self.seconds, 1),
-            "model_config": asdict(self.model_config),
+            "model_config": store.as_json(self.model_config),
             "train_config": asdict(self.train_config),
             "history": self.history,
             "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
@@ -116,6 +119,7 @@ class TrainingRun:
             "key": self.key,
             "key_inputs": self.key_inputs,
             "calibration": self.calibration,
+            **per_epoch,
         }
 
 
@@ -151,14 +155,21 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizer
 def compile_model(
     model: keras.Model, config: TrainConfig, steps_per_epoch: int = 1, jit_compile="auto"
 ) -> None:
-    """Binary cross-entropy (optionally label-smoothed) on the sigmoid output.
+    """Binary cross-entropy (optionally label-smoothed) on the sigmoid output; cross-entropy
+    over two softmax units for the template's two-unit output (no smoothing).
 
     `jit_compile` is Keras's XLA switch ("auto": off on a CPU-only machine); only the
     training-speed benchmark changes it.
     """
+    if model.output_shape[-1] == 2:
+        if config.label_smoothing:
+            raise ValueError("label smoothing is implemented for the one-unit output only")
+        loss = keras.losses.SparseCategoricalCrossentropy()
+    else:
+        loss = keras.losses.BinaryCrossentropy(label_smoothing=config.label_smoothing)
     model.compile(
         optimizer=make_optimizer(config, steps_per_epoch),
-        loss=keras.losses.BinaryCrossentropy(label_smoothing=config.label_smoothing),
+        loss=loss,
         metrics=["accuracy"],
         jit_compile=jit_compile,
     )
@@ -198,10 +209,12 @@ def train_model(
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     (checkpoint_dir / KEY_FILE).write_text(json.dumps({"key": store.run_key(inputs)}))
     state = ResumableRun(checkpoint_dir, train_config.patience)
+    machines = EpochMachines(checkpoint_dir)
     all_callbacks = [
         keras.callbacks.BackupAndRestore(str(checkpoint_dir / "backup")),
         RandomState(checkpoint_dir, train_ds),
         state,
+        machines,
         EpochLine(name, train_config.epochs),
         *(callbacks or []),
     ]
@@ -231,6 +244,7 @@ def train_model(
         seconds,
         machine_info() | {"training_workers": workers},
         inputs,
+        epoch_machines=machines.epochs,
     )
     save_run(run, checkpoint_dir, stem="final")
     return run
@@ -297,6 +311,7 @@ def run_from_summary(model: keras.Model, summary: dict) -> TrainingRun:
         machine=summary.get("machine"),
         key_inputs=summary.get("key_inputs"),
         calibration=summary.get("calibration"),
+        epoch_machines=summary.get("epoch_machines"),
     )
 
 

@@ -3,23 +3,26 @@
 python -m cifake_utils.study.check [--profile full]   # exit 1, naming each stale stage and why
 
 A stage is current when its recorded cells, package modules, inputs, requirements and profile
-are those of the working tree, its recorded outputs and README sections are the files there,
-and it ran after every stage it reads from. Standard library only: no TensorFlow is imported.
+are those of the working tree, and its recorded outputs and README sections are the files
+there: by content, not by time, so a stage executed again with byte-identical outputs leaves
+every stage downstream current. Standard library only: no TensorFlow is imported.
 """
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from ..paths import project_root
 from ..project.profiles import Profile, get_profile
 from .provenance import (
+    RECORD_FORMAT,
     cells_fingerprint,
     code_hashes,
+    content_hash,
     load_record,
     notebook_code,
     readme_sections,
+    record_format,
     requirement_hashes,
     sha256_file,
 )
@@ -42,7 +45,7 @@ def compare(kind: str, recorded: dict[str, str], current: dict[str, str | None])
 
 
 def file_hashes(names, root: Path) -> dict[str, str | None]:
-    return {name: sha256_file(root / name) if (root / name).is_file() else None for name in names}
+    return {name: content_hash(root / name) if (root / name).is_file() else None for name in names}
 
 
 def stage_code(stage: Stage, profile: Profile, root: Path) -> dict[str, str]:
@@ -78,17 +81,12 @@ def stage_problems(stage: Stage, record: dict[str, dict], profile: Profile, root
         for name, digest in entry["readme_sections"].items()
         if sections.get(name) != digest
     ]
-    return problems + order_problems(stage, entry, record)
+    return problems + undeclared_reads(stage, entry, record)
 
 
-def order_problems(stage: Stage, entry: dict, record: dict[str, dict]) -> list[str]:
-    """A stage must start after every stage it reads from ended, and read no other stage."""
+def undeclared_reads(stage: Stage, entry: dict, record: dict[str, dict]) -> list[str]:
+    """A stage may read only what the stages it declares (and theirs) write."""
     problems = []
-    started = datetime.fromisoformat(entry["started"])
-    for need in stage.needs:
-        ended = record.get(need, {}).get("ended")
-        if ended is not None and datetime.fromisoformat(ended) > started:
-            problems.append(f"executed before {need}, which it reads, was executed again")
     producers = {
         out: name for name, other in record.items() if name != stage.name for out in other["outs"]
     }
@@ -103,6 +101,9 @@ def order_problems(stage: Stage, entry: dict, record: dict[str, dict]) -> list[s
 def check(profile: Profile, root: Path | None = None) -> dict[str, list[str]]:
     """Every stage's problems, by stage name, in execution order."""
     root = root or project_root()
+    if record_format(profile) not in (None, RECORD_FORMAT):
+        outdated = [f"recorded in format {record_format(profile)}, not {RECORD_FORMAT}"]
+        return {stage.name: outdated for stage in ALL_STAGES}
     record = load_record(profile)
     return {stage.name: stage_problems(stage, record, profile, root) for stage in ALL_STAGES}
 

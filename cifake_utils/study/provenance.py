@@ -7,6 +7,7 @@ pinned requirements, the profile, the machine and thread layout, and when it ran
 library only, so that `make check-outputs` runs in seconds without TensorFlow.
 """
 
+import ast
 import hashlib
 import json
 import os
@@ -19,7 +20,9 @@ from ..project.profiles import Profile
 from .imports import code_cell_imports, import_closure
 
 RECORD_NAME = "provenance.json"
-RECORD_FORMAT = 1
+# 2: code hashed as its syntax tree without docstrings; notebooks read as inputs hashed without
+# their metadata (execution times).
+RECORD_FORMAT = 2
 REQUIREMENTS = ("requirements.txt", "requirements-lock.txt")
 README = "README.md"
 # Never inputs or outputs of a stage: the environment, git, the decoded data and resumable
@@ -40,6 +43,41 @@ def sha256_file(path: Path) -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def without_docstrings(tree: ast.AST) -> ast.AST:
+    """`tree` with the docstring of its module, classes and functions removed."""
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def code_hash(path: Path) -> str:
+    """SHA-256 of what a module runs: its syntax tree without docstrings, so that comments,
+    docstrings and formatting change nothing."""
+    tree = without_docstrings(ast.parse(path.read_text(), filename=str(path)))
+    return sha256_text(ast.dump(tree))
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of what a later stage can read in a file: a notebook's cells and outputs
+    without its metadata (execution times, kernel), any other file's bytes."""
+    if path.suffix != ".ipynb":
+        return sha256_file(path)
+    document = json.loads(path.read_text())
+    cells = [
+        {key: value for key, value in cell.items() if key not in ("metadata", "id")}
+        for cell in document.get("cells", [])
+    ]
+    return sha256_text(json.dumps(cells, sort_keys=True))
 
 
 def notebook_cells(notebook: Path) -> list[tuple[str, str]]:
@@ -63,9 +101,9 @@ def relative(path: Path, root: Path) -> str:
 
 
 def code_hashes(roots: set[str], root: Path) -> dict[str, str]:
-    """SHA-256 of every package module that importing `roots` runs, by path."""
+    """`code_hash` of every package module that importing `roots` runs, by path."""
     closure = import_closure(roots, root / "cifake_utils")
-    return {relative(path, root): sha256_file(path) for path in closure.values()}
+    return {relative(path, root): code_hash(path) for path in closure.values()}
 
 
 def notebook_code(notebook: Path, root: Path) -> dict[str, str]:
@@ -136,12 +174,12 @@ def stage_entry(
     """The record of one execution, made right after it ended."""
     reads, writes, sections = trace
     record_file = relative(record_path(profile), root)
-    outs = {n: sha256_file(root / n) for n in sorted(writes) if (root / n).is_file()}
+    outs = {n: content_hash(root / n) for n in sorted(writes) if (root / n).is_file()}
     outs.pop(record_file, None)
-    # The record is read (for the report's table of times) and rewritten by every stage; the
-    # order check, not a hash, says whether a stage ran after those it reads from.
+    # The record is read (for the report's table of times) and rewritten by every stage: a
+    # stage's inputs are what it read from the other stages, not the record.
     read_only = sorted(reads - writes - {record_file})
-    deps = {n: sha256_file(root / n) for n in read_only if (root / n).is_file()}
+    deps = {n: content_hash(root / n) for n in read_only if (root / n).is_file()}
     section_hashes = readme_sections(root)
     return {
         **(extra or {}),
@@ -164,6 +202,12 @@ def stage_entry(
 
 def record_path(profile: Profile) -> Path:
     return profile.output_dir / RECORD_NAME
+
+
+def record_format(profile: Profile) -> int | None:
+    """The format the profile's record was written in (None: no record yet)."""
+    path = record_path(profile)
+    return json.loads(path.read_text())["format"] if path.is_file() else None
 
 
 def load_record(profile: Profile) -> dict[str, dict]:

@@ -1,0 +1,331 @@
+"""A queue of keyed training jobs that any machine drains, stops and resumes.
+
+Each job (architecture x recipe x data) is named by its model key (`store.run_key`). While it
+trains, its state after every finished epoch (weights, optimiser, random-generator states,
+history, the CPU of each epoch) is copied, whole, into `<checkpoints>/<key>/`, which is
+committed: a stop loses at most the epoch in progress, and any machine with the repository
+resumes the job from there, bit-identical to an uninterrupted run on the same CPU kind. A
+finished job's model lands in `<models>/<group>/<name>.keras`, where notebooks find it by its
+key, and its state is removed. Two workers never take the same job: each takes a lock file,
+created atomically, that names its pid and is taken over once that pid is gone.
+"""
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import keras
+import numpy as np
+
+from . import store
+from .architectures import ModelConfig, build_model
+from .flops import training_flops
+from .training import TrainConfig, TrainingRun, load_run, run_key_inputs, save_run, train_model
+
+JOB_FILE = "job.json"  # in a state folder: what the job is and its key
+PRECISION = "float32"  # every job's; a state of another precision is refused
+PETA = 1e15
+
+
+class CheckpointRefused(Exception):
+    """A committed state that cannot be resumed: corrupt, of another key or precision."""
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """One training the study needs; `data` names the arrays it trains on (the caller
+    resolves it), `group` the folder below the models folder where it lands."""
+
+    name: str
+    group: str
+    model_config: ModelConfig
+    train_config: TrainConfig
+    data: str
+    purpose: str  # the question it answers, e.g. "#39 paper protocol"
+
+    @property
+    def label(self) -> str:
+        return f"{self.group}/{self.name}"
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    """A job with its key and cost, once its arrays are known."""
+
+    job: QueuedJob
+    key_inputs: dict
+    pflop_per_epoch: float  # training compute of one epoch (`flops.py`)
+
+    @property
+    def key(self) -> str:
+        return store.run_key(self.key_inputs)
+
+    @property
+    def pflop(self) -> float:
+        """Training compute of the whole budget, in PFLOP."""
+        return self.pflop_per_epoch * self.job.train_config.epochs
+
+
+def plan(job: QueuedJob, train, validation, threads: int) -> PlannedJob:
+    """The job's key (configs, exact arrays, threads, versions) and its cost per epoch."""
+    inputs = run_key_inputs(job.model_config, job.train_config, train, validation, threads)
+    flops = training_flops(build_model(job.model_config), len(train[1]))
+    return PlannedJob(job, inputs, flops / PETA)
+
+
+@dataclass(frozen=True)
+class QueueFolders:
+    """Where the queue keeps committed state, landed models, working state and locks."""
+
+    checkpoints: Path  # committed: <key>/ per unfinished job
+    models: Path  # committed: <group>/<name>.keras per finished job
+    work: Path  # ignored: the folder a job trains in
+    locks: Path  # ignored: <key>.lock per running job
+
+    def state(self, key: str) -> Path:
+        return self.checkpoints / key
+
+    def landed(self, job: QueuedJob) -> Path:
+        return self.models / job.group / f"{job.name}.keras"
+
+
+def landed_model(planned: PlannedJob, folders: QueueFolders) -> Path | None:
+    """The saved model with the job's key: where the job lands, or any model saved under the
+    models folder with that key (a notebook may have trained it already)."""
+    target = folders.landed(planned.job)
+    if store.saved_key(target.with_suffix(".json")) == planned.key:
+        return target
+    for sidecar in sorted(folders.models.rglob("*.json")):
+        if sidecar.with_suffix(".keras").is_file() and store.saved_key(sidecar) == planned.key:
+            return sidecar.with_suffix(".keras")
+    return None
+
+
+def take_lock(key: str, folders: QueueFolders) -> bool:
+    """Take the job's lock for this process; False when a live process holds it."""
+    folders.locks.mkdir(parents=True, exist_ok=True)
+    path = folders.locks / f"{key}.lock"
+    for _ in range(2):
+        try:
+            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if lock_owner(path) is not None:
+                return False
+            path.unlink(missing_ok=True)  # its owner is gone: take it over
+            continue
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(str(os.getpid()))
+        return True
+    return False
+
+
+def lock_owner(path: Path) -> int | None:
+    """The live pid holding a lock file, else None."""
+    try:
+        pid = int(path.read_text().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, another user's
+        return pid
+    return pid
+
+
+def release_lock(key: str, folders: QueueFolders) -> None:
+    path = folders.locks / f"{key}.lock"
+    if lock_owner(path) == os.getpid():
+        path.unlink(missing_ok=True)
+
+
+def check_state(folder: Path, planned: PlannedJob) -> int:
+    """The epochs a committed state holds; raises CheckpointRefused, naming the folder, when
+    it is corrupt or was made for another key or precision."""
+    try:
+        job = json.loads((folder / JOB_FILE).read_text())
+    except (OSError, ValueError) as error:
+        raise CheckpointRefused(f"{folder}: unreadable {JOB_FILE} ({error})") from error
+    if job.get("key") != planned.key or folder.name != planned.key:
+        raise CheckpointRefused(f"{folder}: state of another key ({job.get('key')})")
+    if job.get("precision") != PRECISION:
+        raise CheckpointRefused(f"{folder}: {job.get('precision')} state, the job is {PRECISION}")
+    try:
+        history = json.loads((folder / "epochs.json").read_text())
+        epochs = len(history["loss"])
+        metadata = json.loads((folder / "backup" / "training_metadata.json").read_text())
+        with h5py.File(folder / "backup" / "latest.weights.h5", "r") as weights:
+            weights.keys()
+        with np.load(folder / "random_state" / f"epoch_{epochs}.npz") as states:
+            _ = states.files
+    except (OSError, ValueError, KeyError) as error:
+        raise CheckpointRefused(f"{folder}: corrupt state ({error})") from error
+    if int(metadata.get("epoch", -1)) != epochs:
+        raise CheckpointRefused(f"{folder}: its weights and history are of different epochs")
+    return epochs
+
+
+def state_epochs(planned: PlannedJob, folders: QueueFolders) -> int | None:
+    """Finished epochs in the job's committed state (None: no state, or refused)."""
+    folder = folders.state(planned.key)
+    if not folder.is_dir():
+        return None
+    try:
+        return check_state(folder, planned)
+    except CheckpointRefused:
+        return None
+
+
+def replace_folder(source: Path, target: Path) -> None:
+    """Make `target` a copy of `source`, so that a reader sees the old or the new whole."""
+    fresh = target.with_name(f".{target.name}.new")
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(source, fresh, ignore=shutil.ignore_patterns("final.*"))
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted_copy(target: Path) -> None:
+    """A copy stopped between its two renames leaves only `.<name>.old`: put it back."""
+    old = target.with_name(f".{target.name}.old")
+    if old.is_dir() and not target.exists():
+        old.rename(target)
+
+
+class CommitState(keras.callbacks.Callback):
+    """After every epoch (after the other callbacks wrote their state), copy the working
+    folder, with the job's record, into the committed state folder."""
+
+    def __init__(self, work: Path, state: Path, record: dict):
+        super().__init__()
+        self.work, self.state, self.record = work, state, record
+
+    def on_epoch_end(self, epoch, logs=None):
+        (self.work / JOB_FILE).write_text(json.dumps(self.record, indent=1))
+        replace_folder(self.work, self.state)
+
+
+def run_job(
+    planned: PlannedJob,
+    train,
+    validation,
+    data_checksum: str,
+    folders: QueueFolders,
+    workers: int = 1,
+    threads: int | None = None,
+    callbacks: list | None = None,
+) -> TrainingRun:
+    """Train one job from its committed state (or from the start), land its model, remove
+    its state. Raises CheckpointRefused when the committed state cannot be resumed."""
+    state, work = folders.state(planned.key), folders.work / planned.key
+    recover_interrupted_copy(state)
+    shutil.rmtree(work, ignore_errors=True)
+    if state.is_dir():
+        epochs = check_state(state, planned)
+        print(f"{planned.job.label}: resuming after epoch {epochs} from {state}", flush=True)
+        shutil.copytree(state, work)
+    else:
+        work.mkdir(parents=True)
+    record = {
+        "key": planned.key,
+        "precision": PRECISION,
+        "job": planned.job.label,
+        "purpose": planned.job.purpose,
+    }
+    run = train_model(
+        planned.job.model_config,
+        planned.job.train_config,
+        train,
+        validation,
+        work,
+        data_checksum,
+        callbacks=[CommitState(work, state, record), *(callbacks or [])],
+        workers=workers,
+        threads=threads,
+    )
+    if run.key != planned.key:
+        raise RuntimeError(f"{planned.job.label} trained under key {run.key}, not {planned.key}")
+    landed = save_run(run, folders.landed(planned.job).parent, stem=planned.job.name)
+    shutil.rmtree(state, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{planned.job.label}: landed in {landed}", flush=True)
+    return load_run(landed)
+
+
+def epoch_records(planned: PlannedJob, folders: QueueFolders) -> list[dict]:
+    """The per-epoch CPU and seconds of a job: from its state, else its landed sidecar."""
+    state = folders.state(planned.key) / "epoch_machines.json"
+    if state.is_file():
+        return json.loads(state.read_text())
+    landed = landed_model(planned, folders)
+    if landed is None:
+        return []
+    return json.loads(landed.with_suffix(".json").read_text()).get("epoch_machines") or []
+
+
+def measured_rate(plans: list[PlannedJob], folders: QueueFolders, cpu: str) -> float | None:
+    """PFLOP per second of one worker on `cpu`, over every epoch the jobs trained there."""
+    pflop = seconds = 0.0
+    for planned in plans:
+        for record in epoch_records(planned, folders):
+            if record.get("cpu") == cpu and record.get("seconds"):
+                pflop += planned.pflop_per_epoch
+                seconds += record["seconds"]
+    return pflop / seconds if seconds else None
+
+
+def job_status(planned: PlannedJob, folders: QueueFolders) -> dict:
+    """One job's state: done, running or waiting (or refused), epochs and PFLOP done."""
+    epochs = planned.job.train_config.epochs
+    landed = landed_model(planned, folders)
+    if landed is not None:
+        trained = json.loads(landed.with_suffix(".json").read_text())["epochs_trained"]
+        return {"state": "done", "epochs_done": trained, "pflop_done": planned.pflop}
+    done = state_epochs(planned, folders)
+    if done is None and folders.state(planned.key).is_dir():
+        state = "refused"
+    elif lock_owner(folders.locks / f"{planned.key}.lock") is not None:
+        state = "running"
+    else:
+        state = "waiting"
+    done = done or 0
+    return {"state": state, "epochs_done": done, "pflop_done": planned.pflop * done / epochs}
+
+
+def status_lines(
+    plans: list[PlannedJob], folders: QueueFolders, cpu: str, workers: int
+) -> list[str]:
+    """The status table: a line per job, then the totals and an estimate on `cpu`."""
+    lines = [f"{'job':46} {'purpose':24} {'state':8} {'epochs':>7} {'PFLOP done/all':>15}"]
+    left = done_total = 0.0
+    for planned in plans:
+        status = job_status(planned, folders)
+        epochs = f"{status['epochs_done']}/{planned.job.train_config.epochs}"
+        pflop = f"{status['pflop_done']:.4f}/{planned.pflop:.4f}"
+        lines.append(
+            f"{planned.job.label:46} {planned.job.purpose:24} {status['state']:8} "
+            f"{epochs:>7} {pflop:>15}"
+        )
+        done_total += status["pflop_done"]
+        if status["state"] != "done":
+            left += planned.pflop - status["pflop_done"]
+    lines.append(f"{len(plans)} jobs: {done_total:.3f} PFLOP done, {left:.3f} PFLOP left")
+    rate = measured_rate(plans, folders, cpu)
+    if rate is None:
+        lines.append(f"no epoch measured on this CPU ({cpu}) yet: no estimate")
+    else:
+        hours = left / (rate * workers) / 3600
+        lines.append(
+            f"on this CPU ({cpu}): {rate * 1e3:.2f} TFLOP/s per worker measured, "
+            f"about {hours:.1f} h left with {workers} worker(s)"
+        )
+    return lines

@@ -1,0 +1,133 @@
+"""The trainings the study's open questions need, as queue jobs (`make train`), in the order
+they are drained, and the arrays each trains on.
+
+- the paper's protocol: the public implementation's two models, as it trains them, on
+  its 80/20 re-split of the training folder (one split per seed);
+- where each paper model levels off: one seed, each budget doubled beyond its current one;
+- the ablation at equal compute: the four arms at the Modified CNN2D's 40 epochs, one recipe;
+- recipe x arm: CNN2D and its two single-change variants under the untuned recipe, beside
+  their tuned runs of notebook 03.
+"""
+
+from dataclasses import replace
+
+from ..data.loading import CifakeData
+from ..data.resplit import resplit_arrays
+from ..models.architectures import TEMPLATE
+from ..models.queue import QueuedJob
+from ..models.training import TrainConfig
+from ..project.profiles import Profile
+from . import recipes
+from .chosen import final_recipe
+
+STUDY_SPLIT = "study split"  # notebook 01's training and validation split
+RESPLIT = "template re-split "  # + seed: the template's 80/20 re-split of the training folder
+SEEDS = (0, 1, 2, 3, 4)
+# The template's recipe: Adam 1e-3, batch 32, 15 epochs, the best epoch on validation loss
+# kept (ModelCheckpoint(save_best_only)); patience of the whole budget, so it never stops early.
+TEMPLATE_RECIPE = TrainConfig(
+    epochs=15, batch_size=32, optimizer="adam", learning_rate=1e-3, patience=15
+)
+BUDGET_CURVES = {"cnn2d": (20, 40, 80), "modified_cnn2d": (80, 160)}
+EQUAL_COMPUTE_EPOCHS = 40  # the Modified CNN2D's budget
+ABLATION_ARMS = ("cnn2d", "cnn2d_gap", "cnn2d_dropout", "modified_cnn2d")
+
+
+def protocol_jobs() -> list[QueuedJob]:
+    """The template CNN2D and its modified model, 5 seeds; the seed fixes split and weights."""
+    return [
+        QueuedJob(
+            f"{name}_seed{seed}",
+            "template",
+            config,
+            replace(TEMPLATE_RECIPE, seed=seed),
+            f"{RESPLIT}{seed}",
+            "#39 paper protocol",
+        )
+        for name, config in TEMPLATE.items()
+        for seed in SEEDS
+    ]
+
+
+def arm(profile: Profile, name: str):
+    """An ablation arm's architecture and the tuned recipe it shares with the others."""
+    cnn2d, recipe = final_recipe(profile, "cnn2d")
+    if name == "cnn2d":
+        return cnn2d, recipe
+    if name == "modified_cnn2d":
+        return final_recipe(profile, "modified_cnn2d")
+    return recipes.ablation_variant(cnn2d, name), recipe
+
+
+def budget_jobs(profile: Profile) -> list[QueuedJob]:
+    """Each paper model with its own recipe at each budget of `BUDGET_CURVES`, seed 0."""
+    jobs = []
+    for name, budgets in BUDGET_CURVES.items():
+        model, recipe = arm(profile, name)
+        jobs += [
+            QueuedJob(
+                f"{name}_e{epochs}_seed0",
+                "budget_curve",
+                model,
+                replace(recipe, epochs=epochs, seed=0),
+                STUDY_SPLIT,
+                "#35 budget curve",
+            )
+            for epochs in budgets
+        ]
+    return jobs
+
+
+def equal_compute_jobs(profile: Profile) -> list[QueuedJob]:
+    """The four ablation arms at `EQUAL_COMPUTE_EPOCHS` with the tuned recipe, 5 seeds."""
+    jobs = []
+    for name in ABLATION_ARMS:
+        model, recipe = arm(profile, name)
+        recipe = replace(recipe, epochs=EQUAL_COMPUTE_EPOCHS)
+        jobs += [
+            QueuedJob(
+                f"{name}_e{EQUAL_COMPUTE_EPOCHS}_seed{seed}",
+                "equal_compute",
+                model,
+                replace(recipe, seed=seed),
+                STUDY_SPLIT,
+                "#35 equal compute",
+            )
+            for seed in SEEDS
+        ]
+    return jobs
+
+
+def recipe_arm_jobs(profile: Profile) -> list[QueuedJob]:
+    """CNN2D, + GAP and + Dropout under the untuned recipe on the study split, 5 seeds."""
+    return [
+        QueuedJob(
+            f"{name}_untuned_seed{seed}",
+            "recipe_arm",
+            arm(profile, name)[0],
+            replace(recipes.UNTUNED, seed=seed),
+            STUDY_SPLIT,
+            "#35 recipe x arm",
+        )
+        for name in ("cnn2d", "cnn2d_gap", "cnn2d_dropout")
+        for seed in SEEDS
+    ]
+
+
+def queued_jobs(profile: Profile) -> list[QueuedJob]:
+    """Every job, in the order the queue drains them (cheapest questions first)."""
+    return [
+        *protocol_jobs(),
+        *budget_jobs(profile),
+        *equal_compute_jobs(profile),
+        *recipe_arm_jobs(profile),
+    ]
+
+
+def job_arrays(job: QueuedJob, data: CifakeData, study_arrays) -> tuple[tuple, tuple]:
+    """(train, validation) arrays of a job: `study_arrays()` gives the study split's."""
+    if job.data == STUDY_SPLIT:
+        return study_arrays()
+    if job.data.startswith(RESPLIT):
+        return resplit_arrays(data.train, int(job.data.removeprefix(RESPLIT)))
+    raise ValueError(f"{job.label}: unknown data {job.data!r}")

@@ -1,0 +1,176 @@
+"""The training queue: a job killed mid-epoch resumes from its committed state, bit for bit;
+locks keep two workers off one job; a state that cannot be resumed is refused by name."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cifake_utils.models import queue
+from cifake_utils.models.architectures import ARCHITECTURES
+from cifake_utils.models.training import TrainConfig
+
+THREADS = os.cpu_count() or 1
+# Dropout (the Modified CNN2D), flips and the shuffling order all draw random numbers.
+JOB = queue.QueuedJob(
+    "modified_cnn2d_seed3",
+    "tiny",
+    ARCHITECTURES["modified_cnn2d"],
+    TrainConfig(epochs=3, batch_size=64, seed=3, patience=5, augmentation=("flip",)),
+    "600 training images",
+    "test",
+)
+
+
+@pytest.fixture(scope="module")
+def arrays(cifake):
+    """600 training and 200 validation images, both labels."""
+    train = cifake.train.subset(np.arange(0, 100_000, 166)[:600])
+    validation = cifake.train.subset(np.arange(83, 100_000, 500))
+    return (train.images, train.labels), (validation.images, validation.labels)
+
+
+def folders(root: Path) -> queue.QueueFolders:
+    return queue.QueueFolders(root / "checkpoints", root / "models", root / "work", root / "locks")
+
+
+def run(arrays, root: Path, callbacks=None):
+    train, validation = arrays
+    planned = queue.plan(JOB, train, validation, THREADS)
+    return queue.run_job(
+        planned, train, validation, "checksum", folders(root), threads=THREADS, callbacks=callbacks
+    )
+
+
+# A worker in its own process, stopped by SIGKILL in the middle of its second epoch.
+WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import keras, numpy as np
+    sys.path.insert(0, {tests!r})
+    from test_queue import JOB, THREADS, folders
+    from cifake_utils.models import queue
+
+    class Hang(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.epoch == 1 and batch == 3:
+                Path({marker!r}).write_text("mid-epoch")
+                time.sleep(600)
+
+    saved = np.load({arrays!r})
+    train, validation = (saved["x"], saved["y"]), (saved["vx"], saved["vy"])
+    planned = queue.plan(JOB, train, validation, THREADS)
+    assert queue.take_lock(planned.key, folders(Path({root!r})))
+    queue.run_job(planned, train, validation, "checksum", folders(Path({root!r})),
+                  threads=THREADS, callbacks=[Hang()])
+    """
+)
+
+
+def kill_mid_epoch(arrays, root: Path, tmp_path: Path) -> None:
+    (x, y), (vx, vy) = arrays
+    np.savez(tmp_path / "arrays.npz", x=x, y=y, vx=vx, vy=vy)
+    marker = tmp_path / "mid-epoch"
+    script = WORKER.format(
+        tests=str(Path(__file__).parent),
+        marker=str(marker),
+        arrays=str(tmp_path / "arrays.npz"),
+        root=str(root),
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 300
+    while not marker.exists() and worker.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert marker.exists(), "the worker never reached its second epoch"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+
+
+def test_a_worker_killed_mid_epoch_resumes_bit_identical_from_the_committed_state(arrays, tmp_path):
+    whole = run(arrays, tmp_path / "whole")
+    cut = tmp_path / "cut"
+    kill_mid_epoch(arrays, cut, tmp_path)
+    planned = queue.plan(JOB, *arrays, THREADS)
+    state = folders(cut).state(planned.key)
+    # The kill lost only the epoch in progress: epoch 1 is committed, whole.
+    assert queue.check_state(state, planned) == 1
+    assert queue.job_status(planned, folders(cut))["state"] == "waiting"  # its pid is gone
+    assert queue.take_lock(planned.key, folders(cut))  # taken over from the dead worker
+    queue.release_lock(planned.key, folders(cut))
+    resumed = run(arrays, cut)
+    assert resumed.history == whole.history
+    for a, b in zip(resumed.model.get_weights(), whole.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # Landed under its key, with the CPU of each of its 3 epochs; its state is gone.
+    landed = folders(cut).landed(JOB)
+    sidecar = json.loads(landed.with_suffix(".json").read_text())
+    assert sidecar["key"] == planned.key
+    assert [record["epoch"] for record in sidecar["epoch_machines"]] == [1, 2, 3]
+    assert not state.exists()
+    assert queue.job_status(planned, folders(cut))["state"] == "done"
+
+
+def test_only_the_latest_random_state_is_kept(arrays, tmp_path):
+    class Look(queue.keras.callbacks.Callback):
+        seen: list[list[str]] = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            files = (tmp_path / "checkpoints").glob("*/random_state/*.npz")
+            self.seen.append(sorted(path.name for path in files))
+
+    run(arrays, tmp_path, callbacks=[Look()])
+    assert Look.seen == [["epoch_1.npz"], ["epoch_2.npz"], ["epoch_3.npz"]]
+
+
+def test_two_workers_never_hold_one_lock(tmp_path):
+    where = folders(tmp_path)
+    assert queue.take_lock("k", where)
+    assert not queue.take_lock("k", where)  # held by this live process
+    queue.release_lock("k", where)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    (where.locks / "k.lock").write_text(str(gone.pid))  # a worker that died holding it
+    assert queue.lock_owner(where.locks / "k.lock") is None
+    assert queue.take_lock("k", where)
+    assert (where.locks / "k.lock").read_text() == str(os.getpid())
+
+
+@pytest.fixture
+def committed_state(arrays, tmp_path):
+    """A job's committed state after its first epoch (the worker was killed in its second)."""
+    kill_mid_epoch(arrays, tmp_path / "root", tmp_path)
+    planned = queue.plan(JOB, *arrays, THREADS)
+    return planned, folders(tmp_path / "root")
+
+
+def test_a_corrupt_foreign_or_other_precision_state_is_refused_by_name(committed_state, arrays):
+    planned, where = committed_state
+    state = where.state(planned.key)
+    job_file = state / queue.JOB_FILE
+    original = job_file.read_text()
+    for change, reason in [
+        ({"key": "0" * 64}, "state of another key"),
+        ({"precision": "mixed_bfloat16"}, "mixed_bfloat16 state, the job is float32"),
+    ]:
+        job_file.write_text(json.dumps(json.loads(original) | change))
+        with pytest.raises(queue.CheckpointRefused, match=reason) as refused:
+            queue.check_state(state, planned)
+        assert str(state) in str(refused.value)
+        assert queue.job_status(planned, where)["state"] == "refused"
+    job_file.write_text(original)
+    (state / "backup" / "latest.weights.h5").write_bytes(b"not an HDF5 file")
+    with pytest.raises(queue.CheckpointRefused, match="corrupt state"):
+        queue.check_state(state, planned)
+    with pytest.raises(queue.CheckpointRefused, match=str(state)):
+        queue.run_job(planned, *arrays, "checksum", where, threads=THREADS)
+    assert state.is_dir()  # refused, not deleted: the user decides

@@ -8,7 +8,8 @@ SETUP_STAMP := $(VENV)/.setup-done
 
 .PHONY: setup reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search epoch-budget \
-	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training train train-status
+	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training train train-status \
+	mutation
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SMOKE_DIR := scratch/smoke
@@ -156,3 +157,14 @@ benchmark-rerun-machine: $(SETUP_STAMP)
 # bfloat16 units).
 benchmark-beyond: $(SETUP_STAMP)
 	$(PY) benchmarks/beyond_throughput.py $(ARGS)
+
+# Mutation testing of the modules that decide results (statistics, decision rule and scope,
+# model key, data wiring, staleness check): mutmut, installed into .venv from
+# requirements-mutation.txt, runs each mutant against the tests that cover it, and writes
+# outputs/benchmarks/mutation.json and the tables of docs/mutation.md. Not part of `make test`.
+# MODULES="decision store" measures only those (names in tools/mutation.py); JOBS=n workers.
+MODULES ?=
+JOBS ?= $(shell $(PYTHON) -c "import os; print(os.cpu_count() or 1)")
+mutation: $(SETUP_STAMP)
+	$(PY) -m pip install --quiet -r requirements-mutation.txt -c requirements-lock.txt
+	$(PY) tools/mutation.py --jobs $(JOBS) $(MODULES:%=--module %)

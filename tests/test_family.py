@@ -3,6 +3,7 @@ duplicated test images against the rest of their class."""
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from cifake_utils.evaluation import duplicates, family
 
@@ -51,6 +52,59 @@ def test_untuned_runs_are_compared_unpaired_with_the_confound_stated():
     assert row["difference_mean"] == pytest.approx((31 - 12) / 200)
     assert row["verdict"] == "better" and "earlier split" in row["confound"]
     assert row["difference_low"] < row["difference_mean"] < row["difference_high"]
+
+
+def test_the_unpaired_comparison_is_welchs_t_worked_by_hand():
+    # Untuned: 30, 34, 38 of 200 wrong, accuracy 0.85, 0.83, 0.81: mean 0.83, s^2 = 0.0004.
+    # Tuned: 10..14 wrong, accuracy 0.95 ... 0.93: mean 0.94, s^2 = 0.00025 / 4 = 0.0000625.
+    predictions = {("a_untuned", s): predictions_with_errors(30 + 4 * s, s) for s in range(3)}
+    predictions |= {("a", s): predictions_with_errors(10 + s, 50 + s) for s in range(5)}
+    row = family.unpaired_comparison(Y, predictions, "a_untuned", "a")
+    # Welch: se^2 = 0.0004 / 3 + 0.0000625 / 5 = 0.000145833, t = 0.11 / se = 9.1089, and
+    # Welch-Satterthwaite df = se^4 / ((0.0004 / 3)^2 / 2 + (0.0000625 / 5)^2 / 4) = 2.382.
+    se2 = 0.0004 / 3 + 0.0000625 / 5
+    df = se2**2 / ((0.0004 / 3) ** 2 / 2 + (0.0000625 / 5) ** 2 / 4)
+    assert df == pytest.approx(2.382, abs=1e-3)
+    p_welch = 2 * stats.t.sf(0.11 / np.sqrt(se2), df)
+    assert p_welch == pytest.approx(0.00662, abs=1e-5)  # Student's pooled t: 0.0000275
+    assert row["p_value"] == pytest.approx(p_welch, rel=1e-6)
+    assert row["difference_mean"] == pytest.approx(0.11)
+    half = stats.t.ppf(0.975, df) * np.sqrt(se2)  # 3.7045 * 0.012076 = 0.04473
+    assert (row["difference_low"], row["difference_high"]) == pytest.approx(
+        (0.11 - half, 0.11 + half), rel=1e-6
+    )
+    assert row["test"] == "Welch t over seeds (unpaired)" and row["seeds"] == "3 + 5"
+    assert row["verdict"] == "better"
+
+
+def test_welch_interval_by_hand():
+    # a: 1, 2, 3 (mean 2, s^2 1); b: 0, 0, 0, 4 (mean 1, s^2 4): se^2 = 1/3 + 4/4 = 4/3,
+    # df = (4/3)^2 / ((1/3)^2 / 2 + 1^2 / 3) = (16/9) / (7/18) = 32/7.
+    low, high = family.welch_interval(np.array([1.0, 2, 3]), np.array([0.0, 0, 0, 4]))
+    half = stats.t.ppf(0.975, 32 / 7) * np.sqrt(4 / 3)
+    assert (low, high) == pytest.approx((1 - half, 1 + half))
+
+
+def test_untuned_runs_without_spread_or_with_one_seed():
+    # Every run of each alike: no spread, so no t; a difference (0.95 - 0.85) counts as p = 0.
+    predictions = {("a_untuned", s): predictions_with_errors(30, 0) for s in range(2)}
+    predictions |= {("a", s): predictions_with_errors(10, 0) for s in range(2)}
+    row = family.unpaired_comparison(Y, predictions, "a_untuned", "a")
+    assert row["p_value"] == 0.0 and row["verdict"] == "better"
+    assert row["difference_low"] == row["difference_high"] == pytest.approx(0.1)
+    # No difference either: p = 1.
+    same = {
+        (name, s): predictions_with_errors(10, 0) for name in ("a_untuned", "a") for s in (0, 1)
+    }
+    row = family.unpaired_comparison(Y, same, "a_untuned", "a")
+    assert row["p_value"] == 1.0 and row["verdict"] == "not significant"
+    # One run each: McNemar's test on the shared test images is the test.
+    one = {
+        ("a_untuned", 0): predictions_with_errors(40, 0),
+        ("a", 0): predictions_with_errors(2, 1),
+    }
+    row = family.unpaired_comparison(Y, one, "a_untuned", "a")
+    assert row["test"] == "McNemar, one seed (unpaired runs)" and row["seeds"] == 1
 
 
 def test_duplicated_images_easier_than_the_rest_of_their_class_are_found():

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from cifake_utils.data import findings as data_findings
-from cifake_utils.evaluation import findings
+from cifake_utils.evaluation import findings, seeds
 from cifake_utils.project import artifacts
 from cifake_utils.project.profiles import get_profile
 from cifake_utils.study import abstract, report
@@ -51,21 +51,26 @@ def test_the_papers_single_run_is_placed_against_the_spread_of_single_runs(row, 
 
 
 @pytest.mark.parametrize(
-    ("verdict", "phrase"),
+    ("difference", "p_value", "phrase"),
     [
-        ("better", "Modified CNN2D is better than CNN2D (+1.20 accuracy points"),
-        ("worse", "Modified CNN2D is worse than CNN2D (+1.20 accuracy points"),
-        ("not significant", "Modified CNN2D is not significantly different from CNN2D"),
+        (0.012, 0.004, "Modified CNN2D is better than CNN2D (+1.20 accuracy points"),
+        (-0.012, 0.004, "Modified CNN2D is worse than CNN2D (-1.20 accuracy points"),
+        (
+            0.012,
+            0.4,
+            "Modified CNN2D is not significantly different from CNN2D (+1.20 accuracy points",
+        ),
     ],
 )
-def test_paired_verdicts_are_written_as_tested(verdict, phrase):  # p = 0.004: not near 5%
+def test_paired_verdicts_are_written_as_tested(difference, p_value, phrase):  # not near 5%
     row = {
         "first": "cnn2d",
         "second": "modified_cnn2d",
-        "difference_mean": 0.012,
+        "difference_mean": difference,
         "test": "paired t over seeds",
-        "p_value": 0.004,
-        "verdict": verdict,
+        "p_value": p_value,
+        # The verdict from the numbers, as the study makes it: the sentence follows both.
+        "verdict": seeds.verdict(difference, p_value),
     }
     assert phrase in findings.paired_sentence(row)
     assert "near the 5% line" not in findings.paired_sentence(row)

@@ -37,8 +37,13 @@ def test_confusion_rows_are_true_labels():
 def test_mean_average_precision_is_the_mean_over_both_classes():
     perfect = metrics.average_precision_per_class(Y, Y.astype(float))
     assert perfect == {"REAL": 1.0, "FAKE": 1.0}
+    # FAKE, ranked by P: 0.9 F, 0.8 R, 0.7 F, 0.6 F, 0.4 F; precision at each FAKE: 1, 2/3,
+    # 3/4, 4/5, so AP = (1 + 2/3 + 3/4 + 4/5) / 4 = 193/240.
+    # REAL, ranked by 1 - P: 0.9 R, 0.8 R, 0.7 R, 0.6 F, 0.4 F, 0.3 F, 0.2 R; precision at each
+    # REAL: 1, 1, 1, 4/7, so AP = (3 + 4/7) / 4 = 25/28.
     per_class = metrics.average_precision_per_class(Y, P)
-    assert metrics.mean_average_precision(Y, P) == pytest.approx(np.mean(list(per_class.values())))
+    assert per_class == pytest.approx({"REAL": 25 / 28, "FAKE": 193 / 240})
+    assert metrics.mean_average_precision(Y, P) == pytest.approx((25 / 28 + 193 / 240) / 2)
 
 
 def test_expected_calibration_error_on_known_cases():

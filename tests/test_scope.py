@@ -1,10 +1,14 @@
 """The scope rule and the temperature: what every answer of the detector leads with."""
 
+import io
 from dataclasses import replace
 
+import keras
 import numpy as np
 import pytest
 import skimage
+from keras import layers
+from PIL import Image
 
 from cifake_utils.detector import reference, scope
 from cifake_utils.detector.predict import predict_image
@@ -27,6 +31,56 @@ def test_temperature_is_fitted_on_both_sides_of_one(true_temperature):
     np.testing.assert_array_equal(calibrated >= 0.5, raw >= 0.5)  # verdicts never change
 
 
+def test_the_scope_keeps_95_percent_of_validation_images():
+    # 95%: the usual operating point of a feature-distance detector (Lee et al., 2018, report
+    # detection at 95% of in-distribution images kept); notebook 06 and the web page quote it.
+    assert scope.KEEP_IN_SCOPE == 0.95
+
+
+def decoded(real_jpegs, *groups: str) -> np.ndarray:
+    return np.stack(
+        [np.asarray(Image.open(io.BytesIO(data))) for g in groups for _, data in real_jpegs[g]]
+    )
+
+
+def test_fit_scope_keeps_11_of_12_validation_images_at_its_threshold(real_jpegs):
+    # A real Keras model whose features (the input of its output layer) are the mean colour.
+    inputs = keras.Input((32, 32, 3))
+    colour = layers.GlobalAveragePooling2D(name="colour")(inputs)
+    model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(colour))
+    train_images = decoded(real_jpegs, "train/REAL", "train/FAKE")
+    labels = np.repeat(np.array([0, 1], np.uint8), 6)
+    validation = decoded(real_jpegs, "test/REAL", "test/FAKE")
+    fitted = scope.fit_scope(model, (train_images, labels), validation)
+    assert fitted["keep"] == 0.95 and fitted["layer"] == "colour"
+    assert fitted["train_images"] == 12 and fitted["validation_images"] == 12
+    real_mean = train_images[:6].mean(axis=(0, 1, 2)) / 255  # float32 in the model
+    np.testing.assert_allclose(fitted["means"][0], real_mean, rtol=1e-5)
+    distances = scope.mahalanobis(validation.mean(axis=(1, 2)) / 255, fitted)
+    assert fitted["log_median"] == pytest.approx(np.median(np.log(distances)), rel=1e-4)
+    scores = np.sort(scope.atypicality(distances, fitted))
+    # numpy's 0.95 quantile of 12 values sits at 0.95 * 11 = 10.45: between the 11th and 12th
+    # smallest, so 11 of the 12 validation images (91.7%) are kept.
+    expected = scores[10] + 0.45 * (scores[11] - scores[10])
+    assert fitted["threshold"] == pytest.approx(expected, rel=1e-4)
+    assert np.sum(scores <= fitted["threshold"]) == 11
+
+
+def test_the_gaussian_has_class_means_and_a_tied_covariance():
+    # Each class is the four corners (0 or 2, 0 or 4) around its mean, (1, 2) and (11, 2):
+    # centred, every row is (+-1, +-2), so the shared covariance is diag(1, 4).
+    corners = np.array([[0, 0], [2, 0], [0, 4], [2, 4]], dtype=float)
+    features = np.vstack([corners, corners + [10, 0]])
+    gaussian = scope.fit_gaussian(features, np.repeat([0, 1], 4))
+    np.testing.assert_allclose(gaussian["means"], [[1, 2], [11, 2]])
+    # A ridge of 1e-6 times the mean variance (2.5) keeps a dead unit invertible.
+    np.testing.assert_allclose(gaussian["precision"], np.diag([1 / 1.0000025, 1 / 4.0000025]))
+    # (1, 6) is (0, 4) from class 0: 4^2 / 4 = 4; from class 1 (-10, 4): 100 + 4; the nearer.
+    # (6, 2) is (+-5, 0) from both: 25.
+    distances = scope.mahalanobis(np.array([[1.0, 6.0], [6.0, 2.0]]), gaussian)
+    np.testing.assert_allclose(distances, [4.0, 25.0], rtol=1e-5)
+
+
 def test_only_a_32x32_image_passes_the_size_rule():
     assert scope.size_reason((32, 32), {}) is None
     shrunk = scope.size_reason((4032, 3024), {"cnn2d": (0.946, 0.581), "vgg_bn": (0.955, 0.574)})
@@ -41,7 +95,11 @@ def test_assess_leads_with_each_reason_it_finds():
     inside = scope.assess((32, 32), 1.0, 2.0, {})
     assert inside.in_scope and inside.summary == "in scope"
     far = scope.assess((32, 32), 3.0, 2.0, {})
-    assert not far.in_scope and "(atypicality 3.00 > 2.00)" in far.reasons[0]
+    assert not far.in_scope and far.reasons == (
+        "its features are less typical of CIFAKE's training images than those of 95% of "
+        "CIFAKE's validation images (atypicality 3.00 > 2.00)",
+    )
+    assert scope.assess((32, 32), 2.0, 2.0, {}).in_scope  # at the threshold: kept
     both = scope.assess((64, 64), 3.0, 2.0, {})
     assert len(both.reasons) == 2 and both.summary.startswith("out of scope: the image is 64x64")
     no_reference = scope.assess((32, 32), None, None, {})
@@ -55,7 +113,9 @@ def test_threshold_keeps_the_chosen_share_of_validation_images(tiny_trained_run,
     distances = scope.mahalanobis(scope.features(extractor, validation.images), reference)
     scores = scope.atypicality(distances, reference)
     kept = np.mean(scores <= reference["threshold"])
-    assert kept == pytest.approx(scope.KEEP_IN_SCOPE, abs=0.01)
+    # 95% of the 400 validation images: 380, the threshold fitted on these very images.
+    assert reference["keep"] == 0.95 and np.sum(scores <= reference["threshold"]) == 380
+    assert kept == 0.95
     assert np.median(np.log(distances)) == pytest.approx(reference["log_median"])
     # Images of nothing like CIFAKE (uniform noise) are less typical than validation images.
     noise = np.random.default_rng(0).integers(0, 256, (200, 32, 32, 3), dtype=np.uint8)
@@ -74,7 +134,8 @@ def test_a_large_photograph_is_out_of_scope_with_its_size(tiny_detector):
     assert not answer.scope.in_scope
     assert answer.scope.original_size == (512, 512)
     assert answer.scope.reasons[0].startswith("the image is 512x512 and had to be shrunk")
-    assert answer.label in {"REAL", "FAKE"}  # the score is still there, secondary
+    # The score is still there, secondary, and still the verdict of its probability.
+    assert answer.label == ("FAKE" if answer.fake_probability >= 0.5 else "REAL")
 
 
 def test_robustness_metrics_give_the_resampling_accuracy_per_architecture():

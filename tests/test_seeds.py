@@ -57,6 +57,35 @@ def test_paired_comparison_verdicts(first, second, expected):
     assert result["difference_mean"] == pytest.approx(mean)
 
 
+def test_paired_t_over_seeds_worked_by_hand():
+    # Accuracy 0.80, 0.85, 0.90 against 0.82, 0.88, 0.92: differences 0.02, 0.03, 0.02, mean
+    # 0.07 / 3, sd sqrt((2 * 0.01^2 / 9 + 0.02^2 / 9) / 2) = 0.0057735, se = sd / sqrt(3) =
+    # 0.0033333, t = 7 with 2 degrees of freedom, whose two-sided p is 1 - t / sqrt(2 + t^2).
+    result = seeds.paired_comparison(Y, make_predictions((20, 15, 10), (18, 12, 8)), "a", "b")
+    assert result["p_value"] == pytest.approx(1 - 7 / np.sqrt(51), rel=1e-9)  # 0.0198
+    # Unpaired, the seeds' spread (0.05) would hide the difference: Welch p = 0.60.
+    assert result["verdict"] == "better" and result["difference_mean"] == pytest.approx(0.07 / 3)
+    # The interval: mean +- t(0.975, 2) * se = 0.023333 +- 4.302653 * 0.0033333.
+    assert result["difference_low"] == pytest.approx(0.07 / 3 - 4.302653 / 300, abs=1e-7)
+    assert result["difference_high"] == pytest.approx(0.07 / 3 + 4.302653 / 300, abs=1e-7)
+
+
+def test_identical_differences_over_seeds_have_no_t():
+    # Accuracy 0.5, 0.75, 0.25 against 0.75, 1.0, 0.5: exactly 0.25 better in every pair.
+    same = seeds.paired_comparison(Y, make_predictions((50, 25, 75), (25, 0, 50)), "a", "b")
+    assert same["p_value"] == 0.0 and same["verdict"] == "better"
+    none = seeds.paired_comparison(Y, make_predictions((20, 15, 10), (20, 15, 10)), "a", "b")
+    assert none["p_value"] == 1.0 and none["verdict"] == "not significant"
+
+
+def test_a_verdict_needs_p_below_five_percent():
+    # 5%: the study's significance level, fixed in advance for every test it reports.
+    assert seeds.ALPHA == 0.05
+    assert seeds.verdict(0.01, 0.0499) == "better" and seeds.verdict(-0.01, 0.0499) == "worse"
+    assert seeds.verdict(0.01, 0.05) == "not significant"
+    assert seeds.verdict(0.01, float("nan")) == "not significant"
+
+
 def test_one_seed_falls_back_to_mcnemar():
     result = seeds.paired_comparison(Y, make_predictions((40,), (2,)), "a", "b")
     assert result["test"] == "McNemar, one seed" and result["verdict"] == "better"

@@ -139,7 +139,13 @@ def test_saved_model_is_reused_only_under_its_key(small_arrays, tmp_path, capsys
     jobs.train_jobs([job], TrainingData(fewer, val_xy, tmp_path / "c", "c", reuse=reuse))
     other = (job[0], replace(job[1], learning_rate=2e-3))
     jobs.train_jobs([other], TrainingData(train_xy, val_xy, tmp_path / "d", "c", reuse=reuse))
+    # So is another architecture under the same name (cnn2d_seed3.keras is still the file).
+    changed = (replace(job[0], hidden_units=32), job[1])
+    [rebuilt] = jobs.train_jobs(
+        [changed], TrainingData(train_xy, val_xy, tmp_path / "e", "c", reuse=reuse)
+    )
     assert "reused" not in capsys.readouterr().out
+    assert rebuilt.model.get_layer("hidden").units == 32 and rebuilt.key != first.key
 
 
 def test_early_stopping_stops_after_patience_epochs_without_improvement(small_arrays, tmp_path):

@@ -38,7 +38,8 @@ def target_layer(model: keras.Model) -> str:
     maps = [
         layer
         for layer in model.layers
-        if len(layer.output.shape) == 4 and not isinstance(layer, (*POOLING, layers.InputLayer))
+        if len(layer.output.shape) == 4
+        and not isinstance(layer, (*POOLING, layers.InputLayer, layers.Dropout))
     ]
     if not maps:
         raise ValueError(f"{model.name} has no convolutional feature map to explain")
@@ -60,13 +61,23 @@ def logit_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     if model in _LOGIT_MODELS:
         return _LOGIT_MODELS[model]
     output_layer = model.layers[-1]
-    # The sigmoid's input, computed with the output layer's own variables (shared, not copied).
+    # The sigmoid's input, computed with the output layer's own variables (shared, not copied);
+    # of two softmax units (the template's), the FAKE logit minus the REAL one, whose sigmoid
+    # is the same P(FAKE).
     logit = layers.Lambda(
-        lambda x: ops.matmul(x, output_layer.kernel) + output_layer.bias, name="logit"
+        lambda x: binary_logit(ops.matmul(x, output_layer.kernel) + output_layer.bias),
+        name="logit",
     )(output_layer.input)
     pair = layers.Concatenate(name="logit_pair")([layers.Lambda(tf.zeros_like)(logit), logit])
     _LOGIT_MODELS[model] = (keras.Model(model.inputs, logit), keras.Model(model.inputs, pair))
     return _LOGIT_MODELS[model]
+
+
+def binary_logit(logits):
+    """The log-odds of FAKE from a sigmoid's one logit, or from two softmax logits."""
+    if logits.shape[-1] == 2:
+        return logits[:, 1:2] - logits[:, 0:1]
+    return logits
 
 
 def target_score(targets: np.ndarray, method: str) -> Callable[[tf.Tensor], tf.Tensor]:

@@ -11,11 +11,13 @@ they are drained, and the arrays each trains on.
 
 from dataclasses import replace
 
-from ..data.loading import CifakeData
+from ..data.loading import CifakeData, CifakeSplit
 from ..data.resplit import resplit_arrays
+from ..data.splits import stratified_sample
 from ..models.architectures import TEMPLATE
+from ..models.jobs import TrainingData, train_jobs
 from ..models.queue import QueuedJob
-from ..models.training import TrainConfig
+from ..models.training import TrainConfig, save_run
 from ..project.profiles import Profile
 from . import recipes
 from .chosen import final_recipe
@@ -131,3 +133,38 @@ def job_arrays(job: QueuedJob, data: CifakeData, study_arrays) -> tuple[tuple, t
     if job.data.startswith(RESPLIT):
         return resplit_arrays(data.train, int(job.data.removeprefix(RESPLIT)))
     raise ValueError(f"{job.label}: unknown data {job.data!r}")
+
+
+def profile_folder(profile: Profile, data: CifakeData) -> CifakeSplit:
+    """The training folder the protocol re-splits: all of it, or the profile's stratified
+    sample of it (the smoke run's)."""
+    if profile.train_images is None:
+        return data.train
+    return data.train.subset(stratified_sample(data.train, profile.train_images, seed=0))
+
+
+def train_protocol_models(profile: Profile, folder, data_checksum: str) -> dict:
+    """{(architecture, seed): TrainingRun} of the template models on their re-splits of
+    `folder` (the profile's training folder): each loaded from `<models>/template/` when the
+    queue (or an earlier run) saved it under the key this profile would train it with, else
+    trained here (resumable) and saved there."""
+    runs = {}
+    saved = profile.models_dir / "template"
+    for seed in profile.headline_seeds:
+        train, held_out = resplit_arrays(folder, seed)
+        data = TrainingData(
+            train,
+            held_out,
+            profile.checkpoints_dir / "template",
+            data_checksum,
+            profile.workers,
+            None if profile.fresh else saved,
+        )
+        jobs = [
+            (config, recipes.cap_epochs(replace(TEMPLATE_RECIPE, seed=seed), profile.max_epochs))
+            for config in TEMPLATE.values()
+        ]
+        for run in train_jobs(jobs, data):
+            save_run(run, saved)
+            runs[(run.model_config.name, seed)] = run
+    return runs

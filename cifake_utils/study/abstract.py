@@ -4,9 +4,12 @@ functions as the notebooks and the README, so that all three say the same thing.
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from ..compare import findings as beyond_findings
 from ..data import findings as data_findings
 from ..evaluation import findings as evaluation_findings
+from ..evaluation import protocol
 from ..explain import findings as explanation_findings
 from ..project.profiles import Profile
 from ..robustness import findings as robustness_findings
@@ -28,8 +31,9 @@ def _load(path: Path) -> dict | None:
 
 
 def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
-    """(heading, text) pairs: question, data, method, results, explanations, robustness,
-    beyond the paper, caveats; a part whose metrics this run has not written yet says so."""
+    """(heading, text) pairs: question, data, method, results, the paper's protocol,
+    explanations, robustness, beyond the paper, caveats; a part whose metrics this run has
+    not written yet says so."""
     metrics = profile.metrics_dir
     parts = [("Question", QUESTION)]
     data = _load(metrics / "01_data_summary.json")
@@ -71,6 +75,13 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
             parts.append(("Result", evaluation_findings.near_duplicate_sentence(evaluation)))
     else:
         parts.append(("Result", "Not in this run yet: the tuned models' evaluation (notebook 04)."))
+    measured = _load(metrics / "09_protocol.json")
+    if measured:
+        summary, tests = pd.DataFrame(measured["summary"]), pd.DataFrame(measured["paired_tests"])
+        for sentence in protocol.outcome_sentences(summary, tests):
+            parts.append(("The paper's protocol", sentence))
+    else:
+        parts.append(("The paper's protocol", "Not in this run yet: notebook 09."))
     explanations = _load(metrics / "05_explanations.json")
     if explanations and "models" in explanations:
         answer = explanation_findings.short_answer(explanations).replace("**In short:** ", "")

@@ -20,8 +20,11 @@ ROBUSTNESS = "07_robustness"
 PAPER_MODELS = (DATA, CNN2D, MODIFIED)
 
 BEYOND = "08_beyond_the_paper"
+PROTOCOL = "09_paper_protocol"
 
-# In execution order: every stage comes after the stages it needs. Notebook 08 reads 07's
+# In execution order: every stage comes after the stages it needs. Notebook 09 (the paper's
+# protocol of measurement) reads only notebook 01's data; 05 shows its template model's map
+# beside Grad-CAM. Notebook 08 reads 07's
 # corruption grid and 06 its summary. Notebook 04 tests the study's comparisons as one family,
 # 08's model included, so it runs after 08. Notebooks 05 and 06 explain and demonstrate the
 # served model, which is chosen on validation among every saved model, 08's included, so they
@@ -30,10 +33,11 @@ STAGES = (
     Stage(DATA),
     Stage(CNN2D, (DATA,)),
     Stage(MODIFIED, (DATA, CNN2D)),
+    Stage(PROTOCOL, (DATA,)),
     Stage(ROBUSTNESS, PAPER_MODELS),
     Stage(BEYOND, (*PAPER_MODELS, ROBUSTNESS)),
     Stage("04_evaluation", (*PAPER_MODELS, BEYOND)),
-    Stage("05_gradcam_analysis", (*PAPER_MODELS, BEYOND)),
+    Stage("05_gradcam_analysis", (*PAPER_MODELS, BEYOND, PROTOCOL)),
     Stage("06_demo_prediction", (*PAPER_MODELS, ROBUSTNESS, BEYOND)),
 )
 NOTEBOOK_STAGES = {stage.name: stage for stage in STAGES}

@@ -1,0 +1,161 @@
+"""The staleness check on a small project made in a temporary folder: one reason per change,
+and a record made under another profile is never taken for this profile's."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cifake_utils.project.profiles import Profile
+from cifake_utils.study import check, provenance
+from cifake_utils.study.stages import ALL_STAGES, CNN2D, DATA, NOTEBOOK_STAGES
+
+DATA_STAGE, CNN2D_STAGE = NOTEBOOK_STAGES[DATA], NOTEBOOK_STAGES[CNN2D]  # 02 reads 01
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    cells = [{"cell_type": "code", "metadata": {}, "source": [s], "outputs": []} for s in sources]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4}))
+
+
+@pytest.fixture
+def project(tmp_path) -> tuple[Path, Profile, dict]:
+    """A project root with a small package, notebooks 01 and 02, requirements, a README
+    section, and the record of 01 then 02 executed, as the study writes it."""
+    root = tmp_path / "project"
+    package = root / "cifake_utils"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "decision.py").write_text("THRESHOLD = 0.5\n")
+    (package / "plots.py").write_text("from .decision import THRESHOLD\n")
+    (root / "notebooks").mkdir()
+    write_notebook(root / "notebooks" / f"{DATA}.ipynb", "from cifake_utils import decision")
+    write_notebook(root / "notebooks" / f"{CNN2D}.ipynb", "from cifake_utils.plots import x")
+    (root / "outputs").mkdir()
+    (root / "outputs" / "splits.csv").write_text("train,validation\n")
+    (root / "outputs" / "runs.csv").write_text("seed,accuracy\n")
+    for name in provenance.REQUIREMENTS:
+        (root / name).write_text("numpy==2.4.0\n")
+    (root / "README.md").write_text("<!-- headline:start -->\n95.0%\n<!-- headline:end -->\n")
+    profile = Profile("full", None, None, root / "outputs", root / "notebooks")
+    record = {}
+    for stage, reads, writes, sections in (
+        (DATA, set(), {"outputs/splits.csv"}, set()),
+        (CNN2D, {"outputs/splits.csv"}, {"outputs/runs.csv"}, {"headline"}),
+    ):
+        notebook = root / "notebooks" / f"{stage}.ipynb"
+        entry = provenance.stage_entry(
+            provenance.notebook_code(notebook, root),
+            (reads, writes, sections),
+            profile,
+            root,
+            started=provenance.now(),
+        )
+        record[stage] = entry | {
+            "cells": provenance.cells_fingerprint(notebook),
+            "executed": provenance.sha256_file(notebook),
+        }
+    return root, profile, record
+
+
+def problems(project, record=None) -> dict[str, list[str]]:
+    root, profile, saved = project
+    record = saved if record is None else record
+    return {
+        stage.name: check.stage_problems(stage, record, profile, root)
+        for stage in (DATA_STAGE, CNN2D_STAGE)
+    }
+
+
+def test_a_record_of_the_working_tree_has_no_problem(project):
+    _, _, record = project
+    assert set(record[CNN2D]["code"]) == {
+        "cifake_utils/__init__.py",
+        "cifake_utils/plots.py",
+        "cifake_utils/decision.py",  # through plots.py
+    }
+    assert problems(project) == {DATA: [], CNN2D: []}
+
+
+def test_a_record_made_under_another_profile_is_stale(project):
+    _, _, record = project
+    smoke = record | {CNN2D: record[CNN2D] | {"profile": "smoke"}}
+    assert problems(project, smoke) == {DATA: [], CNN2D: ["recorded for profile smoke, not full"]}
+
+
+def test_a_stage_without_a_record_was_never_executed(project):
+    _, _, record = project
+    assert problems(project, {DATA: record[DATA]})[CNN2D] == [
+        "never executed in this profile (no record)"
+    ]
+
+
+def test_each_change_to_the_tree_is_named_once(project):
+    root, _, _ = project
+    (root / "cifake_utils" / "decision.py").write_text("THRESHOLD = 0.6\n")
+    (root / "outputs" / "splits.csv").write_text("train,validation\n1,2\n")
+    (root / "requirements.txt").write_text("numpy==2.4.1\n")
+    (root / "README.md").write_text("<!-- headline:start -->\n96.0%\n<!-- headline:end -->\n")
+    found = problems(project)
+    assert found[DATA] == [
+        "module cifake_utils/decision.py changed",
+        "requirements file requirements.txt changed",
+        "output outputs/splits.csv changed since the recorded run wrote it",
+    ]
+    assert found[CNN2D] == [
+        "module cifake_utils/decision.py changed",
+        "requirements file requirements.txt changed",
+        "input outputs/splits.csv changed",
+        "README section 'headline' is not what the recorded run wrote",
+    ]
+
+
+def test_edited_cells_and_a_replaced_executed_notebook_are_stale(project):
+    root, _, _ = project
+    notebook = root / "notebooks" / f"{CNN2D}.ipynb"
+    write_notebook(notebook, "from cifake_utils.plots import x", "x")  # a cell added
+    assert problems(project)[CNN2D] == [
+        f"its cells changed (notebooks/{CNN2D}.ipynb)",
+        "the executed notebook is not the one the recorded run wrote",
+    ]
+
+
+def test_a_stage_that_reads_an_undeclared_stage_is_stale(project):
+    _, _, record = project
+    # 01 reads what 02 wrote, but 01 declares no stage it reads from.
+    reading = record[DATA] | {"deps": record[CNN2D]["outs"]}
+    found = problems(project, record | {DATA: reading})[DATA]
+    assert found == [f"reads outputs/runs.csv, written by {CNN2D}, which it does not declare"]
+
+
+def test_check_reads_the_profiles_record_and_refuses_another_format(project):
+    root, profile, record = project
+    for stage, entry in record.items():
+        provenance.save_entry(profile, stage, entry)
+    found = check.check(profile, root)
+    assert list(found) == [stage.name for stage in ALL_STAGES]
+    assert found[DATA] == found[CNN2D] == []
+    others = {name: problems for name, problems in found.items() if name not in (DATA, CNN2D)}
+    assert set(map(tuple, others.values())) == {("never executed in this profile (no record)",)}
+    path = provenance.record_path(profile)
+    path.write_text(json.dumps(json.loads(path.read_text()) | {"format": 1}))
+    outdated = f"recorded in format 1, not {provenance.RECORD_FORMAT}"
+    assert set(map(tuple, check.check(profile, root).values())) == {(outdated,)}
+
+
+def test_compare_names_what_changed_and_only_modules_come_and_go():
+    recorded = {"a": "1", "b": "2", "c": "3", "e": "5"}
+    current = {"a": "1", "b": "x", "c": None, "d": "4"}
+    assert check.compare("module", recorded, current) == [
+        "module b changed",
+        "module c is missing",
+        "now imports d",
+        "no longer imports e",
+    ]
+    assert check.compare("input", recorded, current) == ["input b changed", "input c is missing"]
+
+
+def test_file_hashes_give_none_for_a_missing_file(tmp_path):
+    (tmp_path / "here.txt").write_text("x")
+    found = check.file_hashes(["here.txt", "gone.txt"], tmp_path)
+    assert found == {"here.txt": provenance.sha256_file(tmp_path / "here.txt"), "gone.txt": None}

@@ -1,0 +1,233 @@
+"""Mutation testing of the modules that decide the study's results (`make mutation`).
+
+mutmut (pinned in requirements-mutation.txt) mutates one module at a time in a copy of the
+project under scratch/mutation/<name>/, so the working tree is never touched. It first records
+which tests of the module's own test files call each function, then runs every mutant against
+only those tests. The score and each mutant that no test killed go to
+outputs/benchmarks/mutation.json, and its two tables to docs/mutation.md. Hours on two cores
+for every module: not part of `make test`.
+
+python tools/mutation.py [--module decision --module store ...] [--jobs N]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from cifake_utils.machine import cpu_model
+from cifake_utils.paths import project_root, resolve_cache_dir
+from cifake_utils.project.benchmarks import benchmark_markdown, benchmarks_dir
+from cifake_utils.project.readme import update_section
+
+ROOT = project_root()
+WORK = ROOT / "scratch" / "mutation"
+MUTMUT = Path(sys.executable).parent / "mutmut"
+
+# The modules whose code decides a result, and the test files that cover each.
+MODULES = {
+    "decision": ("cifake_utils/decision.py", ("tests/test_decision.py",)),  # the 0.5 rule
+    "seeds": ("cifake_utils/evaluation/seeds.py", ("tests/test_seeds.py",)),  # paired t
+    "family": ("cifake_utils/evaluation/family.py", ("tests/test_family.py",)),  # Holm, Welch
+    "scope": ("cifake_utils/detector/scope.py", ("tests/test_scope.py",)),  # scope rule
+    "store": ("cifake_utils/models/store.py", ("tests/test_store.py",)),  # the model key
+    "inputs": ("cifake_utils/project/inputs.py", ("tests/test_inputs.py",)),  # data wiring
+    "check": ("cifake_utils/study/check.py", ("tests/test_check.py",)),  # staleness check
+}
+# Mutants that survived and were judged equivalent, by name, with the reason: no test can
+# tell them from the code because they do not change what the code does.
+EQUIVALENT = {
+    "cifake_utils.models.store.x_data_digest__mutmut_9": (
+        'cast("b") for cast("B"): hashlib reads the bytes of a buffer whatever its item '
+        "format, so signed and unsigned bytes give the same digest"
+    ),
+}
+DETECTED = ("killed", "timeout")  # a mutant that makes its tests fail or hang is caught
+
+
+def prepare(name: str, module: str, tests: tuple[str, ...]) -> Path:
+    """A fresh copy of the package, the tests and pytest's settings, with mutmut's settings."""
+    work = WORK / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "cifake_utils", work / "cifake_utils", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")  # pytest's settings
+    # The tests find CIFAKE beside the project root, which in the copy is <work>/mutants.
+    if (ROOT.parent / "shared").is_dir():
+        (work / "shared").symlink_to(ROOT.parent / "shared")
+    settings = {
+        "source_paths": ["cifake_utils"],
+        "only_mutate": [module],
+        "pytest_add_cli_args_test_selection": list(tests),
+        "pytest_add_cli_args": ["-p", "no:cacheprovider"],
+        # Workers fork from a process that has imported the tests but run no TensorFlow op.
+        "process_isolation": "forkserver",
+        "use_git_change_detection": "false",
+    }
+    lines = ["[mutmut]"]
+    for key, value in settings.items():
+        listed = isinstance(value, list)  # one value a line, as configparser reads a list
+        lines.append(
+            f"{key} =" + "".join(f"\n    {v}" for v in value) if listed else f"{key} = {value}"
+        )
+    (work / "setup.cfg").write_text("\n".join(lines) + "\n")
+    return work
+
+
+def mutmut(work: Path, *args: str, log: Path | None = None) -> str:
+    """Run the mutmut command in `work`; its output (or, with `log`, nothing)."""
+    env = os.environ | {"CIFAKE_CACHE_DIR": str(resolve_cache_dir()), "PYTHONIOENCODING": "utf-8"}
+    if log is None:
+        done = subprocess.run(
+            [str(MUTMUT), *args], cwd=work, env=env, capture_output=True, text=True
+        )
+        output = done.stdout + done.stderr
+    else:
+        with open(log, "w") as stream:
+            done = subprocess.run(
+                [str(MUTMUT), *args], cwd=work, env=env, stdout=stream, stderr=subprocess.STDOUT
+            )
+        output = ""
+    if done.returncode != 0:
+        raise SystemExit(f"mutmut {' '.join(args)} failed in {work}:\n{output or log}")
+    return output
+
+
+def changed_lines(diff: str) -> list[str]:
+    """The removed and added lines of a unified diff."""
+    return [
+        line
+        for line in diff.splitlines()
+        if line[:1] in "-+" and not line.startswith(("---", "+++"))
+    ]
+
+
+def measure(name: str, jobs: int) -> dict:
+    """Mutate one module, run its mutants, and return its counts and the mutants not killed."""
+    module, tests = MODULES[name]
+    work = prepare(name, module, tests)
+    start = time.monotonic()
+    mutmut(work, "run", "--max-children", str(jobs), log=work / "mutmut.log")
+    seconds = time.monotonic() - start
+    listing = mutmut(work, "results", "--all", "true")
+    statuses = dict(re.findall(r"^\s+(\S+): (.+)$", listing, re.MULTILINE))
+    if not statuses:
+        raise SystemExit(f"mutmut made no mutant of {module}: see {work / 'mutmut.log'}")
+    survivors = [
+        {
+            "module": module,
+            "mutant": mutant,
+            "status": status,
+            "change": changed_lines(mutmut(work, "show", mutant)),
+            "equivalent": EQUIVALENT.get(mutant),
+        }
+        for mutant, status in sorted(statuses.items())
+        if status not in DETECTED
+    ]
+    counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
+    print(f"[mutation] {module}: {counts} in {seconds / 60:.1f} min", flush=True)
+    return {
+        "module": module,
+        "tests": tests,
+        "statuses": counts,
+        "seconds": seconds,
+        "survivors": survivors,
+    }
+
+
+def module_row(result: dict) -> dict:
+    statuses, total = result["statuses"], sum(result["statuses"].values())
+    detected = sum(statuses.get(status, 0) for status in DETECTED)
+    equivalent = sum(s["equivalent"] is not None for s in result["survivors"])
+    return {
+        "module": f"`{result['module']}`",
+        "tests": ", ".join(f"`{test}`" for test in result["tests"]),
+        "mutants": total,
+        "killed": detected,
+        "not killed": total - detected,
+        "judged equivalent": equivalent,
+        "score (%)": f"{100 * detected / total:.1f}",
+        "score without equivalent (%)": f"{100 * detected / (total - equivalent):.1f}",
+        "minutes": f"{result['seconds'] / 60:.1f}",
+    }
+
+
+def cell(text: str) -> str:
+    """Text for a markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def survivors_markdown(survivors: list[dict]) -> str:
+    if not survivors:
+        return "Every mutant of the modules measured was killed."
+    lines = [
+        "| module | mutant | status | change | judged equivalent because |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for s in survivors:
+        change = " → ".join(f"`{line[1:].strip()}`" for line in s["change"][:2])
+        reason = s["equivalent"] or "not equivalent: a test is missing"
+        lines.append(
+            f"| `{s['module']}` | `{s['mutant'].rsplit('.', 1)[-1]}` | {s['status']} | "
+            f"{cell(change)} | {cell(reason)} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/mutation.py", description=__doc__)
+    parser.add_argument("--module", action="append", choices=list(MODULES), dest="modules")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    names = args.modules or list(MODULES)
+    start = time.monotonic()
+    results = [measure(name, args.jobs) for name in names]
+    seconds = time.monotonic() - start
+    rows = [module_row(result) for result in results]
+    survivors = [s for result in results for s in result["survivors"]]
+    total = sum(row["mutants"] for row in rows)
+    killed = sum(row["killed"] for row in rows)
+    equivalent = sum(row["judged equivalent"] for row in rows)
+    missing = [MODULES[name][0] for name in MODULES if name not in names]
+    notes = (
+        f"mutmut {version('mutmut')}, {args.jobs} worker(s), {seconds / 60:.1f} minutes of wall "
+        f"time: {killed} of {total} mutants killed ({100 * killed / total:.1f}%); "
+        f"{equivalent} of the {total - killed} not killed judged equivalent "
+        f"({100 * killed / (total - equivalent):.1f}% of the others)."
+    )
+    if missing:
+        notes += " Not measured in this run: " + ", ".join(f"`{m}`" for m in missing) + "."
+    model, flags = cpu_model()
+    document = {
+        "benchmark": "mutation",
+        "command": "make mutation" + (f' MODULES="{" ".join(names)}"' if missing else ""),
+        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu": {"model": model, "flags": flags, "cores": os.cpu_count()},
+        "rows": rows,
+        "notes": notes,
+        "tool": f"mutmut {version('mutmut')}",
+        "wall_seconds": round(seconds, 1),
+        "score": {"killed": killed, "mutants": total, "judged_equivalent": equivalent},
+        "not_measured": missing,
+        "survivors": survivors,
+    }
+    path = benchmarks_dir() / "mutation.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    update_section("benchmark-mutation", benchmark_markdown(document))
+    update_section("mutation-survivors", survivors_markdown(survivors))
+    print(f"[mutation] {notes}\n[mutation] wrote {path.relative_to(ROOT)} and docs/mutation.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -64,7 +64,7 @@ train: $(SETUP_STAMP)
 # Each queued job as done, running, waiting or refused, PFLOP done and left, and an estimate
 # from the rate measured on this CPU.
 train-status: $(SETUP_STAMP)
-	@$(PY) -m cifake_utils.study.train status --profile $(PROFILE) 2>/dev/null
+	@TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m cifake_utils.study.train status --profile $(PROFILE)
 
 # The beyond-the-paper model's search on validation (3 runs of up to 15 minutes). Its table
 # is committed; notebook 08 trains the candidate it chose.

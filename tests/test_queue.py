@@ -10,10 +10,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
-from cifake_utils.models import queue
+from cifake_utils.models import locks, queue
 from cifake_utils.models.architectures import ARCHITECTURES
 from cifake_utils.models.training import TrainConfig
 
@@ -57,7 +58,7 @@ WORKER = textwrap.dedent(
     import keras, numpy as np
     sys.path.insert(0, {tests!r})
     from test_queue import JOB, THREADS, folders
-    from cifake_utils.models import queue
+    from cifake_utils.models import locks, queue
 
     class Hang(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -70,7 +71,7 @@ WORKER = textwrap.dedent(
     saved = np.load({arrays!r})
     train, validation = (saved["x"], saved["y"]), (saved["vx"], saved["vy"])
     planned = queue.plan(JOB, train, validation, THREADS)
-    assert queue.take_lock(planned.key, folders(Path({root!r})))
+    assert locks.take_lock(folders(Path({root!r})).locks, planned.key)
     queue.run_job(planned, train, validation, "checksum", folders(Path({root!r})),
                   threads=THREADS, callbacks=[Hang()])
     """
@@ -105,8 +106,8 @@ def test_a_worker_killed_mid_epoch_resumes_bit_identical_from_the_committed_stat
     # The kill lost only the epoch in progress: epoch 1 is committed, whole.
     assert queue.check_state(state, planned) == 1
     assert queue.job_status(planned, folders(cut))["state"] == "waiting"  # its pid is gone
-    assert queue.take_lock(planned.key, folders(cut))  # taken over from the dead worker
-    queue.release_lock(planned.key, folders(cut))
+    assert locks.take_lock(folders(cut).locks, planned.key)  # the dead worker's is free
+    locks.release_lock(folders(cut).locks, planned.key)
     resumed = run(arrays, cut)
     assert resumed.history == whole.history
     for a, b in zip(resumed.model.get_weights(), whole.model.get_weights(), strict=True):
@@ -121,7 +122,7 @@ def test_a_worker_killed_mid_epoch_resumes_bit_identical_from_the_committed_stat
 
 
 def test_only_the_latest_random_state_is_kept(arrays, tmp_path):
-    class Look(queue.keras.callbacks.Callback):
+    class Look(keras.callbacks.Callback):
         seen: list[list[str]] = []
 
         def on_epoch_end(self, epoch, logs=None):
@@ -132,17 +133,47 @@ def test_only_the_latest_random_state_is_kept(arrays, tmp_path):
     assert Look.seen == [["epoch_1.npz"], ["epoch_2.npz"], ["epoch_3.npz"]]
 
 
-def test_two_workers_never_hold_one_lock(tmp_path):
-    where = folders(tmp_path)
-    assert queue.take_lock("k", where)
-    assert not queue.take_lock("k", where)  # held by this live process
-    queue.release_lock("k", where)
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    (where.locks / "k.lock").write_text(str(gone.pid))  # a worker that died holding it
-    assert queue.lock_owner(where.locks / "k.lock") is None
-    assert queue.take_lock("k", where)
-    assert (where.locks / "k.lock").read_text() == str(os.getpid())
+def test_two_workers_never_hold_one_lock_and_a_dead_one_holds_none(tmp_path):
+    folder = tmp_path / "locks"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path\n"
+            "from cifake_utils.models.locks import take_lock\n"
+            f"assert take_lock(Path({str(folder)!r}), 'k'); print('held', flush=True)\n"
+            "time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    assert locks.lock_owner(folder / "k.lock") == holder.pid
+    assert not locks.take_lock(folder, "k")  # another live process holds it
+    holder.kill()
+    holder.wait()
+    holder.stdout.close()
+    assert locks.lock_owner(folder / "k.lock") is None  # the kernel freed a dead holder's lock
+    assert locks.take_lock(folder, "k")
+    assert not locks.take_lock(folder, "k")  # this process holds it already
+    assert (folder / "k.lock").read_text() == str(os.getpid())
+    locks.release_lock(folder, "k")
+    assert not (folder / "k.lock").exists()
+
+
+def test_a_copy_stopped_between_its_renames_is_recovered(tmp_path):
+    work, state = tmp_path / "work", tmp_path / "state"
+    work.mkdir()
+    (work / "epochs.json").write_text("2")
+    queue.replace_folder(work, state)
+    state.rename(tmp_path / ".state.old")  # stopped after moving the old state away
+    queue.recover_interrupted_copy(state)
+    assert (state / "epochs.json").read_text() == "2"
+    (tmp_path / ".state.old").mkdir()  # a removal of the old copy that did not finish
+    (work / "epochs.json").write_text("3")
+    queue.replace_folder(work, state)
+    assert (state / "epochs.json").read_text() == "3"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state", "work"]
 
 
 @pytest.fixture

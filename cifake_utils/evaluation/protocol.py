@@ -8,7 +8,8 @@ two models, trained as it trains them, scored three ways.
   as the template scores a model it loads from disk; about 80% of those images were trained on.
 
 A published single run is placed against the 95% prediction interval for one run of ours, per
-measure. The hypothesis: (c) reproduces the paper's numbers while (a) and (b) do not.
+measure. The hypothesis: (c) reproduces the paper's numbers, while the paper's numbers lie
+above what (a) and (b) give.
 """
 
 import numpy as np
@@ -24,10 +25,9 @@ from .family import holm
 from .findings import prediction_interval
 from .seeds import ALPHA, t_interval
 
-# The follow-up paper's accuracy (%) for its CNN2D and modified model, and what the public
-# implementation prints for its two models.
+# The follow-up paper's accuracy (%) for its CNN2D and modified model (the public
+# implementation prints 94.965 and 95.925).
 PUBLISHED = {"template_cnn2d": 94.98, "template_modified": 95.94}
-PRINTED = {"template_cnn2d": 94.965, "template_modified": 95.925}
 MEASURES = {
     "official_test": "(a) official test split",
     "own_held_out": "(b) its own held-out 20%",
@@ -93,7 +93,12 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
         mean, std = float(values.mean()), float(values.std(ddof=1))
         low, high = prediction_interval(mean, std, len(values))
         published = PUBLISHED[architecture]
-        place = "inside" if low <= published <= high else ("above" if published > high else "below")
+        if not np.isfinite(low):  # one seed: no interval
+            place = "undetermined"
+        elif low <= published <= high:
+            place = "inside"
+        else:
+            place = "above" if published > high else "below"
         rows.append(
             {
                 "architecture": architecture,
@@ -176,13 +181,22 @@ def outcome_sentences(summary_table: pd.DataFrame, tests: pd.DataFrame) -> list[
             f"{row.difference_high:+.2f}), Holm p = {row.p_holm:.2g}"
             for row in model_tests.itertuples()
         )
-        verdict = (
-            "the paper's number is what this model scores on images it was mostly trained on, "
-            "and not what it scores on unseen images"
-            if outcome[architecture]
-            else "the criterion does not hold: the protocol alone does not account for the "
-            "paper's number"
-        )
+        place = dict(zip(group["measure"], group["published_is"], strict=True))
+        if outcome[architecture]:
+            verdict = (
+                "the criterion holds: the paper's number is what this model scores on images it "
+                "was mostly trained on, and lies above what it scores on unseen images"
+            )
+        elif "inside" in (place["official_test"], place["own_held_out"]):
+            verdict = (
+                "the criterion does not hold: the paper's number is reached on unseen images "
+                "too, so the overlap is not needed to explain it"
+            )
+        else:
+            verdict = (
+                "the criterion does not hold: neither the unseen images nor the fresh split "
+                "account for the paper's number on their own"
+            )
         sentences.append(
             f"{DISPLAY_NAMES[architecture]} ({int(group['seeds'].iloc[0])} seeds): "
             + "; ".join(parts)

@@ -15,6 +15,7 @@ from ..machine import cpu_model
 # when an epoch ends and another when the next begins. Each draws a shuffling order, so a
 # resumed run skips two per finished epoch (the resume test fails if Keras changes this).
 ITERATORS_PER_EPOCH = 2
+STOPPED_FILE = "stopped"  # written when early stopping ends a run: a resume trains no more
 
 
 class EpochLine(keras.callbacks.Callback):
@@ -56,6 +57,7 @@ class ResumableRun(keras.callbacks.Callback):
         self.folder, self.patience = folder, patience
         self.history_path = folder / "epochs.json"
         self.best_path = folder / "best.keras"
+        self.on_train_begin()  # the history so far, also for a run that will not train again
 
     def on_train_begin(self, logs=None):
         self.history = (
@@ -80,6 +82,7 @@ class ResumableRun(keras.callbacks.Callback):
             self.model.save(self.best_path)
         if len(losses) - 1 - best >= self.patience:
             self.model.stop_training = True
+            (self.folder / STOPPED_FILE).write_text(str(len(losses)))
 
 
 class RandomState(keras.callbacks.Callback):
@@ -125,6 +128,7 @@ class EpochMachines(keras.callbacks.Callback):
     def __init__(self, folder: Path):
         super().__init__()
         self.path = folder / "epoch_machines.json"
+        self.on_train_begin()
 
     def on_train_begin(self, logs=None):
         self.epochs = json.loads(self.path.read_text()) if self.path.is_file() else []

@@ -6,12 +6,12 @@ history, the CPU of each epoch) is copied, whole, into `<checkpoints>/<key>/`, w
 committed: a stop loses at most the epoch in progress, and any machine with the repository
 resumes the job from there, bit-identical to an uninterrupted run on the same CPU kind. A
 finished job's model lands in `<models>/<group>/<name>.keras`, where notebooks find it by its
-key, and its state is removed. Two workers never take the same job: each takes a lock file,
-created atomically, that names its pid and is taken over once that pid is gone.
+key, and its state is removed. Two workers never take the same job (`locks.py`). A job resumes
+on any machine whose thread layout gives the same key (one one-thread worker per core, the
+default, everywhere).
 """
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,16 @@ import numpy as np
 from . import store
 from .architectures import ModelConfig, build_model
 from .flops import training_flops
-from .training import TrainConfig, TrainingRun, load_run, run_key_inputs, save_run, train_model
+from .locks import lock_owner
+from .training import (
+    KEY_FILE,
+    TrainConfig,
+    TrainingRun,
+    load_run,
+    run_key_inputs,
+    save_run,
+    train_model,
+)
 
 JOB_FILE = "job.json"  # in a state folder: what the job is and its key
 PRECISION = "float32"  # every job's; a state of another precision is refused
@@ -104,45 +113,15 @@ def landed_model(planned: PlannedJob, folders: QueueFolders) -> Path | None:
     return None
 
 
-def take_lock(key: str, folders: QueueFolders) -> bool:
-    """Take the job's lock for this process; False when a live process holds it."""
-    folders.locks.mkdir(parents=True, exist_ok=True)
-    path = folders.locks / f"{key}.lock"
-    for _ in range(2):
-        try:
-            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            if lock_owner(path) is not None:
-                return False
-            path.unlink(missing_ok=True)  # its owner is gone: take it over
-            continue
-        with os.fdopen(descriptor, "w") as stream:
-            stream.write(str(os.getpid()))
-        return True
-    return False
+def forget_landed_state(planned: PlannedJob, folders: QueueFolders) -> None:
+    """Remove the state of a job whose model has landed (left by a stop right after landing)."""
+    if landed_model(planned, folders) is not None:
+        shutil.rmtree(folders.state(planned.key), ignore_errors=True)
 
 
-def lock_owner(path: Path) -> int | None:
-    """The live pid holding a lock file, else None."""
-    try:
-        pid = int(path.read_text().strip() or 0)
-    except (FileNotFoundError, ValueError):
-        return None
-    if pid <= 0:
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:  # alive, another user's
-        return pid
-    return pid
-
-
-def release_lock(key: str, folders: QueueFolders) -> None:
-    path = folders.locks / f"{key}.lock"
-    if lock_owner(path) == os.getpid():
-        path.unlink(missing_ok=True)
+def queue_running(folders: QueueFolders) -> bool:
+    """Whether some process holds a job's lock: `make train` is training."""
+    return any(lock_owner(path) is not None for path in folders.locks.glob("*.lock"))
 
 
 def check_state(folder: Path, planned: PlannedJob) -> int:
@@ -156,6 +135,8 @@ def check_state(folder: Path, planned: PlannedJob) -> int:
         raise CheckpointRefused(f"{folder}: state of another key ({job.get('key')})")
     if job.get("precision") != PRECISION:
         raise CheckpointRefused(f"{folder}: {job.get('precision')} state, the job is {PRECISION}")
+    if store.saved_key(folder / KEY_FILE) != planned.key:
+        raise CheckpointRefused(f"{folder}: its {KEY_FILE} names another key")
     try:
         history = json.loads((folder / "epochs.json").read_text())
         epochs = len(history["loss"])
@@ -164,6 +145,8 @@ def check_state(folder: Path, planned: PlannedJob) -> int:
             weights.keys()
         with np.load(folder / "random_state" / f"epoch_{epochs}.npz") as states:
             _ = states.files
+        if planned.job.train_config.early_stopping and not (folder / "best.keras").is_file():
+            raise OSError("no best.keras for a run that keeps its best epoch")
     except (OSError, ValueError, KeyError) as error:
         raise CheckpointRefused(f"{folder}: corrupt state ({error})") from error
     if int(metadata.get("epoch", -1)) != epochs:
@@ -183,10 +166,13 @@ def state_epochs(planned: PlannedJob, folders: QueueFolders) -> int | None:
 
 
 def replace_folder(source: Path, target: Path) -> None:
-    """Make `target` a copy of `source`, so that a reader sees the old or the new whole."""
+    """Make `target` a whole copy of `source`: the copy is made beside it and renamed into
+    place, so the folder at `target` is always one epoch's complete state (for an instant,
+    between two renames, it is `.<name>.old`; `recover_interrupted_copy` puts that back)."""
     fresh = target.with_name(f".{target.name}.new")
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
     shutil.copytree(source, fresh, ignore=shutil.ignore_patterns("final.*"))
     if target.exists():
         target.rename(old)
@@ -195,10 +181,14 @@ def replace_folder(source: Path, target: Path) -> None:
 
 
 def recover_interrupted_copy(target: Path) -> None:
-    """A copy stopped between its two renames leaves only `.<name>.old`: put it back."""
+    """Undo a copy stopped midway: put back `.<name>.old` if it is all there is, and remove
+    what is left of `.<name>.new` and `.<name>.old` beside a whole state."""
+    fresh = target.with_name(f".{target.name}.new")
     old = target.with_name(f".{target.name}.old")
     if old.is_dir() and not target.exists():
         old.rename(target)
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 class CommitState(keras.callbacks.Callback):
@@ -273,11 +263,12 @@ def epoch_records(planned: PlannedJob, folders: QueueFolders) -> list[dict]:
 
 
 def measured_rate(plans: list[PlannedJob], folders: QueueFolders, cpu: str) -> float | None:
-    """PFLOP per second of one worker on `cpu`, over every epoch the jobs trained there."""
+    """PFLOP per second of one one-thread worker on `cpu`, over every epoch the jobs trained
+    there in that layout."""
     pflop = seconds = 0.0
     for planned in plans:
         for record in epoch_records(planned, folders):
-            if record.get("cpu") == cpu and record.get("seconds"):
+            if record.get("cpu") == cpu and record.get("threads") == 1 and record.get("seconds"):
                 pflop += planned.pflop_per_epoch
                 seconds += record["seconds"]
     return pflop / seconds if seconds else None
@@ -289,7 +280,8 @@ def job_status(planned: PlannedJob, folders: QueueFolders) -> dict:
     landed = landed_model(planned, folders)
     if landed is not None:
         trained = json.loads(landed.with_suffix(".json").read_text())["epochs_trained"]
-        return {"state": "done", "epochs_done": trained, "pflop_done": planned.pflop}
+        pflop = planned.pflop_per_epoch * trained
+        return {"state": "done", "epochs_done": trained, "pflop_done": pflop}
     done = state_epochs(planned, folders)
     if done is None and folders.state(planned.key).is_dir():
         state = "refused"

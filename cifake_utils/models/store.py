@@ -61,10 +61,14 @@ def run_key(inputs: dict) -> str:
 
 
 def saved_key(sidecar: Path) -> str | None:
-    """The key recorded in a model's sidecar (None: no sidecar, or made before keys)."""
+    """The key recorded in a model's sidecar (None: no sidecar, made before keys, or not
+    readable as JSON)."""
     if not sidecar.is_file():
         return None
-    return json.loads(sidecar.read_text()).get("key")
+    try:
+        return json.loads(sidecar.read_text()).get("key")
+    except ValueError:  # not a sidecar, or a damaged one: no key to match
+        return None
 
 
 def matching_model(folder: Path | None, name: str, key: str) -> Path | None:

@@ -16,7 +16,7 @@ from ..data.pipeline import make_dataset
 from ..machine import machine_info
 from . import store
 from .architectures import ModelConfig, build_model
-from .callbacks import EpochLine, EpochMachines, RandomState, ResumableRun
+from .callbacks import STOPPED_FILE, EpochLine, EpochMachines, RandomState, ResumableRun
 
 RESULT_FILE = "result.json"
 KEY_FILE = "key.json"  # in a checkpoint folder: the key of the run whose state it holds
@@ -219,14 +219,15 @@ def train_model(
         *(callbacks or []),
     ]
     start = time.perf_counter()
-    model.fit(
-        train_ds,
-        validation_data=val_ds,
-        epochs=train_config.epochs,
-        callbacks=all_callbacks,
-        shuffle=False,  # the dataset shuffles itself, seeded
-        verbose=0,
-    )
+    if not (checkpoint_dir / STOPPED_FILE).is_file():  # else early stopping ended it already
+        model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=train_config.epochs,
+            callbacks=all_callbacks,
+            shuffle=False,  # the dataset shuffles itself, seeded
+            verbose=0,
+        )
     seconds = time.perf_counter() - start
     history = state.history
     if train_config.early_stopping:
@@ -276,7 +277,9 @@ def save_run(run: TrainingRun, folder: Path, stem: str | None = None) -> Path:
     if run.key is None or store.matching_model(folder, stem, run.key) != path:
         run.model.save(path)
     if not sidecar.is_file() or sidecar.read_text() != summary:
-        sidecar.write_text(summary)
+        partial = sidecar.with_name(f".{sidecar.name}.partial")
+        partial.write_text(summary)
+        partial.replace(sidecar)  # never a half-written sidecar, whenever the run is stopped
     return path
 
 

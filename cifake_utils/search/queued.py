@@ -16,8 +16,9 @@ from ..data.resplit import resplit_arrays
 from ..data.splits import stratified_sample
 from ..models.architectures import TEMPLATE
 from ..models.jobs import TrainingData, train_jobs
-from ..models.queue import QueuedJob
+from ..models.queue import QueuedJob, QueueFolders, queue_running
 from ..models.training import TrainConfig, save_run
+from ..paths import project_root
 from ..project.profiles import Profile
 from . import recipes
 from .chosen import final_recipe
@@ -51,18 +52,32 @@ def protocol_jobs() -> list[QueuedJob]:
     ]
 
 
+def queue_folders(profile: Profile) -> QueueFolders:
+    """Committed state and models below the profile's outputs; working state and locks in
+    data/, which git ignores."""
+    data = project_root() / "data"
+    return QueueFolders(
+        checkpoints=profile.output_dir / "checkpoints",
+        models=profile.models_dir,
+        work=data / "checkpoints" / f"{profile.name}-queue",
+        locks=data / "queue-locks" / profile.name,
+    )
+
+
 def arm(profile: Profile, name: str):
-    """An ablation arm's architecture and the tuned recipe it shares with the others."""
+    """An ablation arm's architecture (the Modified CNN2D's own, the tuned CNN2D's for the
+    others) and CNN2D's tuned recipe, which all arms share (the Modified CNN2D's recipe
+    differs from it only in its epochs)."""
     cnn2d, recipe = final_recipe(profile, "cnn2d")
     if name == "cnn2d":
         return cnn2d, recipe
     if name == "modified_cnn2d":
-        return final_recipe(profile, "modified_cnn2d")
+        return final_recipe(profile, "modified_cnn2d")[0], recipe
     return recipes.ablation_variant(cnn2d, name), recipe
 
 
 def budget_jobs(profile: Profile) -> list[QueuedJob]:
-    """Each paper model with its own recipe at each budget of `BUDGET_CURVES`, seed 0."""
+    """Each paper model with its tuned recipe at each budget of `BUDGET_CURVES`, seed 0."""
     jobs = []
     for name, budgets in BUDGET_CURVES.items():
         model, recipe = arm(profile, name)
@@ -147,9 +162,17 @@ def train_protocol_models(profile: Profile, folder, data_checksum: str) -> dict:
     """{(architecture, seed): TrainingRun} of the template models on their re-splits of
     `folder` (the profile's training folder): each loaded from `<models>/template/` when the
     queue (or an earlier run) saved it under the key this profile would train it with, else
-    trained here (resumable) and saved there."""
-    runs = {}
+    trained here (resumable) and saved there. Refuses to train while `make train` runs, which
+    may be training the same models."""
     saved = profile.models_dir / "template"
+    names = [f"{name}_seed{seed}" for name in TEMPLATE for seed in profile.headline_seeds]
+    missing = [name for name in names if not (saved / f"{name}.keras").is_file()]
+    if missing and queue_running(queue_folders(profile)):
+        raise RuntimeError(
+            f"the training queue (make train) is running and may be training {missing}: "
+            "wait for it or stop it"
+        )
+    runs = {}
     for seed in profile.headline_seeds:
         train, held_out = resplit_arrays(folder, seed)
         data = TrainingData(

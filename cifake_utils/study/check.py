@@ -25,6 +25,7 @@ from .provenance import (
     record_format,
     requirement_hashes,
     sha256_file,
+    stage_times_digest,
 )
 from .stages import ALL_STAGES, REPORT, Stage, upstream
 
@@ -68,6 +69,8 @@ def stage_problems(stage: Stage, record: dict[str, dict], profile: Profile, root
         executed = profile.notebooks_dir / source.name
         if not executed.is_file() or sha256_file(executed) != entry["executed"]:
             problems.append("the executed notebook is not the one the recorded run wrote")
+    elif entry.get("stage_times") != stage_times_digest(record, but=REPORT):
+        problems.append("a stage it reports the times of was executed again")
     if entry["profile"] != profile.name:
         problems.append(f"recorded for profile {entry['profile']}, not {profile.name}")
     problems += compare("module", entry["code"], stage_code(stage, profile, root))

@@ -200,6 +200,12 @@ def stage_entry(
     }
 
 
+def stage_times_digest(record: dict[str, dict], but: str) -> str:
+    """SHA-256 of every stage's start and end times but `but`'s (the report shows them)."""
+    times = {name: [e["started"], e["ended"]] for name, e in record.items() if name != but}
+    return sha256_text(json.dumps(times, sort_keys=True))
+
+
 def record_path(profile: Profile) -> Path:
     return profile.output_dir / RECORD_NAME
 
@@ -219,8 +225,10 @@ def load_record(profile: Profile) -> dict[str, dict]:
 
 
 def save_entry(profile: Profile, stage: str, entry: dict) -> None:
-    """Write one stage's entry into the record, keeping the others."""
-    stages = load_record(profile) | {stage: entry}
+    """Write one stage's entry into the record, keeping the others (those of the same
+    format: entries of an older format are dropped, and their stages are then stale)."""
+    kept = load_record(profile) if record_format(profile) == RECORD_FORMAT else {}
+    stages = kept | {stage: entry}
     path = record_path(profile)
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"format": RECORD_FORMAT, "stages": dict(sorted(stages.items()))}

@@ -33,6 +33,7 @@ from .provenance import (
     save_entry,
     sha256_file,
     stage_entry,
+    stage_times_digest,
 )
 from .report import build_report, stage_times
 from .stages import ALL_STAGES, REPORT, Stage
@@ -111,11 +112,13 @@ def render_report(profile: Profile) -> Path:
     """Build the HTML report and record what it read and wrote as the `report` stage."""
     root = project_root()
     started, code = now(), code_hashes({"cifake_utils.study.report"}, root)
+    times = stage_times_digest(load_record(profile), but=REPORT)
     with traced(root, in_this_process=True) as trace:
         index = build_report(profile)
         if profile.name == DEFAULT_PROFILE:  # the canonical run's times, in docs/
             update_section("stage-times", stage_times(load_record(profile)))
-    save_entry(profile, REPORT, stage_entry(code, trace.result, profile, root, started))
+    entry = stage_entry(code, trace.result, profile, root, started, {"stage_times": times})
+    save_entry(profile, REPORT, entry)
     return index
 
 
@@ -131,11 +134,11 @@ def run_stage(stage: Stage, profile: Profile, notebook: Path | None = None) -> N
 
 
 def reproduce_study(profile: Profile, everything: bool = False) -> int:
-    """Execute every stale stage, and every stage downstream of one, in dependency order.
+    """Execute every stale stage in dependency order, each judged after those before it ran.
 
-    A stage is stale when `check.stage_problems` finds a reason; a stage that reads one that
-    was just executed then finds that it ran before it, so it is executed too. `everything`
-    executes every stage. Returns the exit status.
+    A stage is stale when `check.stage_problems` finds a reason: a stage downstream of one
+    just executed is stale only if a file it read came out different. `everything` executes
+    every stage. Returns the exit status.
     """
     root, executed = project_root(), 0
     for stage in ALL_STAGES:

@@ -15,33 +15,19 @@ import sys
 import tensorflow as tf
 
 from ..machine import cpu_model
+from ..models.locks import release_lock, take_lock
 from ..models.queue import (
     CheckpointRefused,
     PlannedJob,
-    QueueFolders,
+    forget_landed_state,
     landed_model,
     plan,
-    release_lock,
     run_job,
     status_lines,
-    take_lock,
 )
-from ..paths import project_root
 from ..project.inputs import StudyData, load_study_data
 from ..project.profiles import Profile, get_profile
-from ..search.queued import job_arrays, queued_jobs
-
-
-def queue_folders(profile: Profile) -> QueueFolders:
-    """Committed state and models below the profile's outputs; working state and locks in
-    data/, which git ignores."""
-    data = project_root() / "data"
-    return QueueFolders(
-        checkpoints=profile.output_dir / "checkpoints",
-        models=profile.models_dir,
-        work=data / "checkpoints" / f"{profile.name}-queue",
-        locks=data / "queue-locks" / profile.name,
-    )
+from ..search.queued import job_arrays, queue_folders, queued_jobs
 
 
 def plan_all(profile: Profile, study: StudyData) -> list[PlannedJob]:
@@ -64,10 +50,11 @@ def drain(profile_name: str, worker: int) -> None:
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     folders, study = queue_folders(profile), load_study_data(profile)
     for planned in plan_all(profile, study):
-        if landed_model(planned, folders) is not None or not take_lock(planned.key, folders):
+        if landed_model(planned, folders) is not None or not take_lock(folders.locks, planned.key):
             continue
         try:
             if landed_model(planned, folders) is not None:  # landed while we planned
+                forget_landed_state(planned, folders)
                 continue
             print(f"[train] worker {worker}: {planned.job.label} ({planned.key[:12]})", flush=True)
             train, validation = job_arrays(
@@ -85,7 +72,7 @@ def drain(profile_name: str, worker: int) -> None:
         except CheckpointRefused as refusal:
             print(f"[train] refused {refusal}; the queue goes on", file=sys.stderr, flush=True)
         finally:
-            release_lock(planned.key, folders)
+            release_lock(folders.locks, planned.key)
     print(f"[train] worker {worker}: no job left to take", flush=True)
 
 
@@ -99,7 +86,7 @@ def run(profile: Profile) -> int:
         process.start()
     for process in processes:
         process.join()
-    return max(process.exitcode or 0 for process in processes)
+    return int(any(process.exitcode != 0 for process in processes))
 
 
 def status(profile: Profile) -> int:

@@ -169,7 +169,13 @@ def outcome_sentences(summary_table: pd.DataFrame, tests: pd.DataFrame) -> list[
     sentences = []
     for architecture, group in summary_table.groupby("architecture", sort=False):
         parts = [
-            f"{MEASURES[row.measure]} {row.accuracy_mean:.2f}% ± {row.accuracy_std:.2f} "
+            f"{MEASURES[row.measure]}"
+            + (
+                f", {100 * row.trained_on_share:.0f}% of it trained on,"
+                if row.trained_on_share
+                else ""
+            )
+            + f" {row.accuracy_mean:.2f}% ± {row.accuracy_std:.2f} "
             f"(one run: {row.prediction_low:.2f}–{row.prediction_high:.2f}; the paper's "
             f"{row.published:.2f}% lies {row.published_is})"
             for row in group.itertuples()

@@ -142,7 +142,11 @@ def test_the_criterion_needs_every_part():
     summary = protocol.summary(runs_table(reached))
     tests = protocol.paired_tests(runs_table(reached))
     assert protocol.hypothesis_outcome(summary, tests) == {"template_cnn2d": False}
-    assert "reached on unseen images too" in protocol.outcome_sentences(summary, tests)[0]
+    sentence = protocol.outcome_sentences(summary, tests)[0]
+    assert (
+        "the criterion does not hold: the paper's number lies inside (a)'s interval, not above it"
+        in sentence
+    )
 
 
 def test_macro_scores_are_worked_by_hand():
@@ -160,14 +164,17 @@ def test_the_templates_map_is_filter_32_of_conv1_on_bgr_input():
     model = build_model(TEMPLATE["template_cnn2d"])
     image = np.zeros((1, 32, 32, 3), dtype=np.uint8)
     image[..., 0], image[..., 1], image[..., 2] = 200, 100, 50  # R, G, B
-    maps = template_map.filter_activation_maps(model, image)
+    maps = template_map.filter_activations(model, image)
     # A flat image gives filter 31 the same response everywhere: ReLU(sum over the 3x3 kernel
     # of w_B * 50/255 + w_G * 100/255 + w_R * 200/255 + b), channel 0 of the input being B.
     kernel, bias = model.get_layer("conv1").get_weights()
     weights = kernel[..., 31].sum(axis=(0, 1))  # per input channel
     expected = max(0.0, float(weights @ (np.array([50, 100, 200]) / 255.0) + bias[31]))
-    assert maps.shape == (1, 32, 32)
+    assert maps.shape == (1, 30, 30)  # a 3x3 "valid" convolution of 32x32
     np.testing.assert_allclose(maps, expected, rtol=1e-5, atol=1e-6)
+    shown = template_map.as_displayed(maps)  # stretched to 32x32 as the template shows it
+    assert shown.shape == (1, 32, 32)
+    np.testing.assert_allclose(shown, expected, rtol=1e-5, atol=1e-6)
     gray = np.full((1, 2, 2, 3), 100, np.uint8)
     assert template_map.luminance(gray)[0, 0, 0] == pytest.approx(100.0)  # weights sum to 1
 

@@ -78,6 +78,7 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
     measured = _load(metrics / "09_protocol.json")
     if measured:
         summary, tests = pd.DataFrame(measured["summary"]), pd.DataFrame(measured["paired_tests"])
+        parts.append(("The paper's protocol", protocol.PROTOCOL_LEAD))
         for sentence in protocol.outcome_sentences(summary, tests):
             parts.append(("The paper's protocol", sentence))
     else:

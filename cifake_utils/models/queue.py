@@ -11,12 +11,12 @@ on any machine whose thread layout gives the same key (one one-thread worker per
 default, everywhere).
 """
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import keras
 import numpy as np
 
@@ -138,11 +138,12 @@ def check_state(folder: Path, planned: PlannedJob) -> int:
     if store.saved_key(folder / KEY_FILE) != planned.key:
         raise CheckpointRefused(f"{folder}: its {KEY_FILE} names another key")
     try:
+        for name, digest in job["files"].items():
+            if file_digest(folder / name) != digest:
+                raise ValueError(f"{name} is not the file its epoch wrote")
         history = json.loads((folder / "epochs.json").read_text())
         epochs = len(history["loss"])
         metadata = json.loads((folder / "backup" / "training_metadata.json").read_text())
-        with h5py.File(folder / "backup" / "latest.weights.h5", "r") as weights:
-            weights.keys()
         with np.load(folder / "random_state" / f"epoch_{epochs}.npz") as states:
             _ = states.files
         if planned.job.train_config.early_stopping and not (folder / "best.keras").is_file():
@@ -191,16 +192,31 @@ def recover_interrupted_copy(target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def state_files(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a state but its record, by path within the folder."""
+    return {
+        path.relative_to(folder).as_posix(): file_digest(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != JOB_FILE and not path.name.startswith("final.")
+    }
+
+
 class CommitState(keras.callbacks.Callback):
     """After every epoch (after the other callbacks wrote their state), copy the working
-    folder, with the job's record, into the committed state folder."""
+    folder, with the job's record and the digest of each file, into the committed state
+    folder: a resume checks every file against its digest."""
 
     def __init__(self, work: Path, state: Path, record: dict):
         super().__init__()
         self.work, self.state, self.record = work, state, record
 
     def on_epoch_end(self, epoch, logs=None):
-        (self.work / JOB_FILE).write_text(json.dumps(self.record, indent=1))
+        record = self.record | {"files": state_files(self.work)}
+        (self.work / JOB_FILE).write_text(json.dumps(record, indent=1))
         replace_folder(self.work, self.state)
 
 

@@ -4,11 +4,16 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SETUP_STAMP := $(VENV)/.setup-done
+# The lock of this machine's platform (locks/<platform>.txt); GPU=1 takes TensorFlow's CUDA
+# build on Linux x86-64 (cifake_utils/study/platforms.py).
+GPU ?=
+PLATFORM := $(shell $(PYTHON) -m cifake_utils.study.platforms name $(if $(GPU),--gpu))
+LOCK := locks/$(PLATFORM).txt
+SETUP_STAMP := $(VENV)/.setup-$(PLATFORM)
 
-.PHONY: setup reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
+.PHONY: setup lock check-platforms reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search epoch-budget \
-	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training train train-status \
+	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training benchmark-precision train train-status \
 	mutation
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
@@ -19,10 +24,15 @@ STAGE_ORDER = $(shell $(PYTHON) -m cifake_utils.study.stages)
 
 setup: $(SETUP_STAMP)
 
-$(SETUP_STAMP): requirements.txt requirements-lock.txt pyproject.toml
+# A new environment holding exactly the platform's lock (an earlier one is replaced whole, so
+# nothing of another lock stays behind).
+$(SETUP_STAMP): $(LOCK) pyproject.toml
+	@test -n "$(PLATFORM)" || { echo "make setup: no lock for this platform (see above)"; exit 2; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
+	$(PY) -m pip install --quiet --no-deps -r $(LOCK)
+	$(PY) -m pip check
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name cifake --display-name "Python (cifake)"
 	touch $@
@@ -89,7 +99,16 @@ rerun: $(SETUP_STAMP)
 report: $(SETUP_STAMP)
 	$(RUN) report --profile $(PROFILE)
 
-test: lint check-outputs browser unit-tests notebook-tests
+test: lint check-outputs check-platforms browser unit-tests notebook-tests
+
+# Resolve requirements.txt again for every platform in locks/ (Linux x86-64, macOS arm64, Linux
+# x86-64 with CUDA) from wheels alone, and fail where a lock differs or a pin has no wheel.
+check-platforms: $(SETUP_STAMP)
+	$(PY) -m cifake_utils.study.platforms check
+
+# Write every platform's lock again from requirements.txt (after changing a requirement).
+lock: $(SETUP_STAMP)
+	$(PY) -m cifake_utils.study.platforms lock
 
 lint: $(SETUP_STAMP)
 	$(PY) -m ruff check .
@@ -105,10 +124,18 @@ notebook-tests: $(SETUP_STAMP)
 	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-p no:cacheprovider -o filterwarnings= $(STAGE_ORDER:%=$(NBVAL_DIR)/%.ipynb)
 
-# Debian's Chromium and ChromeDriver for the end-to-end browser test (needs root, as in CI).
+# Debian's Chromium and ChromeDriver for the end-to-end browser test, installed where this
+# can (root and apt-get, as in CI); elsewhere the browser tests are skipped with the reason
+# (under CI=true they fail instead).
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+		echo "make browser: Chromium is missing and installing it needs root and apt-get;"; \
+		echo "  the browser tests will be skipped. To run them, install chromium and"; \
+		echo "  chromium-driver (or Chrome and its chromedriver) on PATH."; \
+	fi
 
 # The web app on http://127.0.0.1:8000/ under waitress (a production WSGI server).
 serve: $(SETUP_STAMP)
@@ -148,6 +175,10 @@ benchmark-rerun: $(SETUP_STAMP)
 benchmark-training: $(SETUP_STAMP)
 	$(PY) benchmarks/training_speed.py $(ARGS)
 
+# bfloat16 against float32 on validation, from the training queue's landed `precision` jobs.
+benchmark-precision: $(SETUP_STAMP)
+	$(PY) benchmarks/precision_accuracy.py
+
 # Whether a committed CNN2D seed retrains bit for bit on this machine, in the canonical layout.
 benchmark-rerun-machine: $(SETUP_STAMP)
 	$(PY) benchmarks/rerun_machine.py $(ARGS)
@@ -166,5 +197,5 @@ benchmark-beyond: $(SETUP_STAMP)
 MODULES ?=
 JOBS ?= $(shell $(PYTHON) -c "import os; print(os.cpu_count() or 1)")
 mutation: $(SETUP_STAMP)
-	$(PY) -m pip install --quiet -r requirements-mutation.txt -c requirements-lock.txt
+	$(PY) -m pip install --quiet -r requirements-mutation.txt -c $(LOCK)
 	$(PY) tools/mutation.py --jobs $(JOBS) $(MODULES:%=--module %)

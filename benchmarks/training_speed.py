@@ -13,9 +13,10 @@ two workers side by side) measured in the same run:
 
 Prints images/s, the ratio, achieved GFLOP/s (training FLOPs from `models/flops.py`) against
 the CPU's nominal float32 peak, and minutes per 90,000-image epoch, and saves them with the CPU
-(`make benchmark-training`). A setting is adopted only where it is faster at equal accuracy:
-`--accuracy` then trains the recipe's budget on two seeds in float32 and in bfloat16 for each
-architecture where bfloat16 was at least 10% faster, and compares validation accuracy.
+(`make benchmark-training`). A setting is adopted only where it is faster at equal accuracy;
+the accuracy side of bfloat16 is the training queue's `precision` jobs (notebook 08's net and
+recipe in both precisions, two seeds each, `search/queued.py`), reported by
+`make benchmark-precision` once they have landed.
 """
 
 import argparse
@@ -25,7 +26,6 @@ import time
 import warnings
 from dataclasses import replace
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -33,7 +33,7 @@ from cifake_utils.data.pipeline import make_dataset
 from cifake_utils.machine import machine_info
 from cifake_utils.models.architectures import BEYOND, TEMPLATE, ModelConfig, build_model
 from cifake_utils.models.flops import training_flops
-from cifake_utils.models.training import TrainConfig, compile_model, set_seed
+from cifake_utils.models.training import TrainConfig, compile_model, dtype_policy, set_seed
 from cifake_utils.project.benchmarks import save_benchmark
 from cifake_utils.project.inputs import load_study_data
 from cifake_utils.project.profiles import get_profile
@@ -62,9 +62,9 @@ def images_per_second(job: tuple, threads: int, steps: int, precision: str) -> f
     model_config, recipe, images, labels = job
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
-    keras.mixed_precision.set_global_policy(precision)
     set_seed(0)
-    model = build_model(model_config, recipe.augmentation, recipe.seed)
+    with dtype_policy(precision):
+        model = build_model(model_config, recipe.augmentation, recipe.seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         compile_model(model, recipe, steps_per_epoch=1_000)

@@ -38,6 +38,23 @@ def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str, list[str]]:
     return name, [flag for flag in KERNEL_FLAGS if flag in flags]
 
 
+def boot_id(path: Path = Path("/proc/sys/kernel/random/boot_id")) -> str | None:
+    """The first 8 characters of this boot's id (Linux; None elsewhere): two ids in one run's
+    record mean it was stopped and resumed on a machine started anew."""
+    return path.read_text().strip()[:8] if path.is_file() else None
+
+
+def training_device() -> str:
+    """What TensorFlow trains on here: "cpu", or the visible GPUs' names joined by "+"."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "cpu"
+    names = [
+        tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus
+    ]
+    return "+".join(names)
+
+
 def onednn_setting() -> str:
     """The oneDNN setting TensorFlow was started with: "on" (the x86 default) or "off"."""
     value = os.environ.get(ONEDNN_VARIABLE, "").strip()
@@ -54,6 +71,7 @@ def machine_info() -> dict:
         "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
         "onednn": onednn_setting(),
+        "device": training_device(),
         "platform": platform.platform(),
     }
 

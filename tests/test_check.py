@@ -34,8 +34,8 @@ def project(tmp_path) -> tuple[Path, Profile, dict]:
     (root / "outputs").mkdir()
     (root / "outputs" / "splits.csv").write_text("train,validation\n")
     (root / "outputs" / "runs.csv").write_text("seed,accuracy\n")
-    for name in provenance.REQUIREMENTS:
-        (root / name).write_text("numpy==2.4.0\n")
+    (root / "locks").mkdir()
+    (root / "locks" / "linux-x86_64.txt").write_text("numpy==2.4.0\n")
     (root / "README.md").write_text("<!-- headline:start -->\n95.0%\n<!-- headline:end -->\n")
     profile = Profile("full", None, None, root / "outputs", root / "notebooks")
     record = {}
@@ -94,17 +94,17 @@ def test_each_change_to_the_tree_is_named_once(project):
     root, _, _ = project
     (root / "cifake_utils" / "decision.py").write_text("THRESHOLD = 0.6\n")
     (root / "outputs" / "splits.csv").write_text("train,validation\n1,2\n")
-    (root / "requirements.txt").write_text("numpy==2.4.1\n")
+    (root / "locks" / "linux-x86_64.txt").write_text("# numpy's next release\nnumpy==2.4.1\n")
     (root / "README.md").write_text("<!-- headline:start -->\n96.0%\n<!-- headline:end -->\n")
     found = problems(project)
     assert found[DATA] == [
         "module cifake_utils/decision.py changed",
-        "requirements file requirements.txt changed",
+        "lock locks/linux-x86_64.txt changed",
         "output outputs/splits.csv changed since the recorded run wrote it",
     ]
     assert found[CNN2D] == [
         "module cifake_utils/decision.py changed",
-        "requirements file requirements.txt changed",
+        "lock locks/linux-x86_64.txt changed",
         "input outputs/splits.csv changed",
         "README section 'headline' is not what the recorded run wrote",
     ]

@@ -37,11 +37,14 @@ def test_each_benchmark_table_is_what_its_json_generates(path):
     assert section(f"benchmark-{path.stem}") == benchmark_markdown(document).strip()
 
 
-def test_every_benchmark_section_has_its_json():
+def test_every_benchmark_section_has_its_json_or_says_it_is_not_measured_yet():
     # Timings are on docs/measured-times.md; the mutation score has its own page.
     text = "".join(path.read_text() for path in generated_files())
     named = set(re.findall(r"<!-- benchmark-([\w-]+):start -->", text))
-    assert named == {path.stem for path in BENCHMARKS}
+    measured = {path.stem for path in BENCHMARKS}
+    assert measured <= named
+    for name in named - measured:
+        assert section(f"benchmark-{name}").startswith("Not measured yet: "), name
 
 
 def test_a_section_lives_in_exactly_one_file(tmp_path):

@@ -1,5 +1,6 @@
 """End to end: the app under waitress on loopback, driven in Debian's headless Chromium."""
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -16,7 +17,11 @@ from waitress import create_server
 from cifake_utils.web import create_app
 from cifake_utils.web.auth import save_admin
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+MISSING = (
+    "Chromium and ChromeDriver are not on PATH: `make browser` installs Debian's as root; "
+    "elsewhere install chromium and chromium-driver (or Chrome and its chromedriver)"
+)
 QUIET_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -32,11 +37,12 @@ QUIET_FLAGS = [
 
 
 def new_browser(profile: Path) -> webdriver.Chrome:
-    """Headless Chromium from Debian's packages (`make browser` installs them)."""
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail(
-            "Chromium is missing: run `make browser` (apt-get install chromium chromium-driver)"
-        )
+    """Headless Chromium (`make browser` installs Debian's where it can). Without it the
+    browser tests are skipped with the reason, except under CI, where they must run."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("CI") == "true":
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in [*QUIET_FLAGS, f"--user-data-dir={profile}"]:

@@ -51,3 +51,16 @@ def test_report_lists_the_machines_behind_the_models(tmp_path):
 def test_training_threads_reads_the_recorded_count_or_the_cores():
     assert machine.training_threads({"intra_op_threads": 1, "cpu_count": 2}) == 1
     assert machine.training_threads({"intra_op_threads": 0, "cpu_count": 2}) == 2  # TF default
+
+
+def test_boot_id_is_the_first_eight_characters_of_the_kernels(tmp_path):
+    path = tmp_path / "boot_id"
+    path.write_text("fae45eff-521d-46a5-9f7c-19944d1c0d4a\n")
+    assert machine.boot_id(path) == "fae45eff"
+    assert machine.boot_id(tmp_path / "missing") is None  # not Linux
+
+
+def test_without_a_visible_gpu_training_runs_on_the_cpu():
+    # These machines have no GPU; the key of a run here must be a CPU key (test_store.py).
+    assert machine.training_device() == "cpu"
+    assert machine.machine_info()["device"] == "cpu"

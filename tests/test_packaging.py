@@ -26,17 +26,19 @@ def version(text: str) -> tuple[int, ...]:
 
 
 def declared() -> dict[str, list[tuple[str, str]]]:
-    """{distribution: [(operator, version), ...]} from pyproject's dependencies."""
+    """{distribution: [(operator, version), ...]} from pyproject's dependencies (markers
+    left out: each platform's TensorFlow build is checked against its own pin)."""
     found = {}
     for requirement in PROJECT["dependencies"]:
-        name, specifiers = re.match(r"([A-Za-z0-9_.-]+)(.*)", requirement).groups()
+        name, specifiers = re.match(r"([A-Za-z0-9_.-]+)([^;]*)", requirement).groups()
         found[normalise(name)] = re.findall(r"(>=|<=|==|<|>)\s*([\d.]+)", specifiers)
     return found
 
 
 def pins() -> dict[str, str]:
     lines = (ROOT / "requirements.txt").read_text().splitlines()
-    pairs = [line.split("==") for line in lines if "==" in line and not line.startswith("#")]
+    pins = [line.split(";")[0] for line in lines if "==" in line and not line.startswith("#")]
+    pairs = [pin.split("==") for pin in pins]
     return {normalise(name): pinned.strip() for name, pinned in pairs}
 
 

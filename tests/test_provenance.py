@@ -20,12 +20,11 @@ ROOT = project_root()
 
 @pytest.fixture
 def tree(tmp_path) -> Path:
-    """A copy of what the check reads: package, notebooks, outputs, README, requirements."""
+    """A copy of what the check reads: package, notebooks, outputs, README, locks."""
     copy = tmp_path / "tree"
-    for name in ("cifake_utils", "notebooks", "outputs"):
+    for name in ("cifake_utils", "notebooks", "outputs", "locks"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("README.md", *provenance.REQUIREMENTS):
-        shutil.copy2(ROOT / name, copy / name)
+    shutil.copy2(ROOT / "README.md", copy / "README.md")
     return copy
 
 
@@ -119,15 +118,26 @@ def record_of(tree: Path) -> dict[str, dict]:
     return provenance.load_record(profiles.get_profile("full", tree))
 
 
-def test_a_hand_edited_notebook_or_changed_requirements_are_stale(tree):
+def test_a_hand_edited_notebook_or_another_pinned_version_is_stale(tree):
     notebook = tree / "notebooks" / "06_demo_prediction.ipynb"
     cells = json.loads(notebook.read_text())
     cells["cells"][0]["source"] = ["# Edited by hand\n"]
     notebook.write_text(json.dumps(cells))
-    (tree / "requirements.txt").write_text((tree / "requirements.txt").read_text() + "\n")
+    lock = tree / "locks" / "linux-x86_64.txt"
+    lock.write_text(lock.read_text().replace("numpy==2.4.6", "numpy==2.4.5"))
     problems = problems_in(tree)
     assert any("its cells changed" in p for p in problems["06_demo_prediction"])
-    assert all("requirements file requirements.txt changed" in found for found in problems.values())
+    assert all("lock locks/linux-x86_64.txt changed" in found for found in problems.values())
+
+
+def test_comments_order_or_another_platforms_lock_leave_every_stage_current(tree):
+    before = problems_in(tree)
+    lock = tree / "locks" / "linux-x86_64.txt"
+    lines = lock.read_text().splitlines()
+    lock.write_text("# reordered, with a comment\n" + "\n".join(reversed(lines)) + "\n")
+    mac = tree / "locks" / "macos-arm64.txt"
+    mac.write_text(mac.read_text().replace("numpy==2.4.6", "numpy==2.4.5"))
+    assert problems_in(tree) == before
 
 
 def test_the_check_runs_without_tensorflow_and_names_stale_stages(tree):

@@ -161,6 +161,42 @@ def test_two_workers_never_hold_one_lock_and_a_dead_one_holds_none(tmp_path):
     assert not (folder / "k.lock").exists()
 
 
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting for its reaper is not)."""
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.is_file() and stat.read_text().rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_a_worker_ends_when_the_queue_process_is_killed():
+    worker = (
+        "import sys, time; from cifake_utils.study.train import end_with_parent\n"
+        "end_with_parent(int(sys.argv[1])); print('ready', flush=True); time.sleep(600)"
+    )
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, subprocess, sys, time\n"
+            f"child = subprocess.Popen([sys.executable, '-c', {worker!r}, str(os.getpid())],"
+            " stdout=subprocess.PIPE, text=True)\n"
+            "assert child.stdout.readline().strip() == 'ready'\n"
+            "print(child.pid, flush=True); time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    child = int(parent.stdout.readline())
+    assert running(child)
+    parent.kill()  # SIGKILL: no handler of the parent's runs
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 30
+    while running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(child)
+
+
 def test_a_copy_stopped_between_its_renames_is_recovered(tmp_path):
     work, state = tmp_path / "work", tmp_path / "state"
     work.mkdir()

@@ -112,3 +112,33 @@ def test_a_saved_model_matches_only_under_its_own_key(tmp_path):
     assert store.matching_model(None, "cnn2d_seed0", "k1") is None  # reuse switched off
     (tmp_path / "cnn2d_seed0.keras").unlink()
     assert store.matching_model(tmp_path, "cnn2d_seed0", "k1") is None  # sidecar alone
+
+
+def test_a_gpu_run_has_its_own_key_and_a_cpu_run_keeps_the_key_it_had():
+    # `make setup GPU=1` trains on the GPU TensorFlow sees; its models must never be reused as
+    # CPU ones. A CPU run's inputs have no "device" entry, so every key made before devices
+    # were recorded is unchanged: this is the CPU key of `key()`, written out by hand.
+    cpu = store.key_inputs(CNN2D, RECIPE, "digest", 1)
+    assert "device" not in cpu and store.key_inputs(CNN2D, RECIPE, "digest", 1, "cpu") == cpu
+    written = {
+        "training_version": store.TRAINING_VERSION,
+        "model_config": store.as_json(CNN2D),
+        "train_config": store.as_json(RECIPE),
+        "data": "digest",
+        "threads": 1,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
+    assert key() == hashlib.sha256(json.dumps(written, sort_keys=True).encode()).hexdigest()
+    gpu = store.key_inputs(CNN2D, RECIPE, "digest", 1, "NVIDIA H100 80GB HBM3")
+    assert gpu == cpu | {"device": "NVIDIA H100 80GB HBM3"}
+    assert store.run_key(gpu) != key()
+
+
+def test_a_precision_other_than_float32_enters_the_key():
+    assert "precision" not in store.as_json(RECIPE)  # float32, as before precisions existed
+    bf16 = replace(RECIPE, precision="mixed_bfloat16")
+    assert store.as_json(bf16)["precision"] == "mixed_bfloat16"
+    assert key(train_config=bf16) != key()
+    with pytest.raises(ValueError, match="precision 'float16'"):
+        replace(RECIPE, precision="float16")

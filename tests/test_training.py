@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from cifake_utils.machine import boot_id
 from cifake_utils.models import jobs, store, summaries, training
 from cifake_utils.models.architectures import ARCHITECTURES, build_model
 from cifake_utils.models.callbacks import EpochLine
@@ -268,3 +269,28 @@ def test_a_long_run_prints_a_line_every_few_epochs(capsys):
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 26  # epoch 1, then every 4th epoch up to the last
     assert printed[0].startswith("long epoch  1/100") and "epoch 100/100" in printed[-1]
+
+
+def test_a_bfloat16_run_computes_in_bfloat16_keeps_float32_weights_and_probabilities(
+    small_arrays, tmp_path
+):
+    config = replace(SMALL, epochs=1, precision="mixed_bfloat16")
+    run = train(small_arrays, tmp_path / "bf16", config=config, architecture="cnn2d")
+    conv = run.model.get_layer("conv1")
+    assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
+    assert run.model.get_layer("fake_probability").compute_dtype == "float32"
+    assert all(weight.dtype == np.float32 for weight in run.model.get_weights())
+    assert keras.config.dtype_policy().name == "float32"  # the policy in force is restored
+    float32 = train(
+        small_arrays,
+        tmp_path / "f32",
+        config=replace(config, precision="float32"),
+        architecture="cnn2d",
+    )
+    assert float32.key != run.key
+    assert float32.model.get_layer("conv1").compute_dtype == "float32"
+    sidecar = json.loads(training.save_run(run, tmp_path).with_suffix(".json").read_text())
+    assert sidecar["train_config"]["precision"] == "mixed_bfloat16"
+    (epoch,) = sidecar["epoch_machines"]
+    assert epoch["device"] == "cpu" and epoch["epoch"] == 1 and epoch["threads"] >= 0
+    assert epoch["boot"] == boot_id()  # which boot of which machine trained it

@@ -142,10 +142,12 @@ def build_model(
         x = layers.Dropout(config.dropout_rate, name="dropout")(x)
     if config.hidden_units:
         x = layers.Dense(config.hidden_units, activation="relu", name="hidden")(x)
+    # Under a mixed policy the probabilities stay in float32: bfloat16 rounds 0.999 to 1.
+    output = {"dtype": "float32"} if keras.config.dtype_policy().name.startswith("mixed") else {}
     if config.output_units == 2:
-        outputs = layers.Dense(2, activation="softmax", name="class_probabilities")(x)
+        outputs = layers.Dense(2, activation="softmax", name="class_probabilities", **output)(x)
     else:
-        outputs = layers.Dense(1, activation="sigmoid", name="fake_probability")(x)
+        outputs = layers.Dense(1, activation="sigmoid", name="fake_probability", **output)(x)
     return keras.Model(inputs, outputs, name=config.name)
 
 

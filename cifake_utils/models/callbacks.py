@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ..machine import cpu_model
+from ..machine import boot_id, cpu_model, training_device
 
 # Keras 3's fit (steps_per_epoch=None) makes two iterators of the training set per epoch: one
 # when an epoch ends and another when the next begins. Each draws a shuffling order, so a
@@ -122,8 +122,9 @@ class RandomState(keras.callbacks.Callback):
 
 
 class EpochMachines(keras.callbacks.Callback):
-    """Record the CPU, thread count and seconds of every epoch in `epoch_machines.json`, so
-    that a run resumed on another machine says which epochs trained where."""
+    """Record the CPU, device, thread count, seconds and machine boot of every epoch in
+    `epoch_machines.json`, so that a run resumed on another machine says which epochs trained
+    where."""
 
     def __init__(self, folder: Path):
         super().__init__()
@@ -147,8 +148,10 @@ class EpochMachines(keras.callbacks.Callback):
                 "epoch": epoch + 1,
                 "cpu": name,
                 "cpu_flags": flags,
+                "device": training_device(),
                 "threads": tf.config.threading.get_intra_op_parallelism_threads(),
                 "seconds": round(time.perf_counter() - self.start, 2),
+                "boot": boot_id(),
             }
         )
         self.path.write_text(json.dumps(self.epochs))

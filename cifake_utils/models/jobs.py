@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from ..machine import training_device
 from . import store
 from .architectures import ModelConfig
 from .training import TrainConfig, TrainingRun, load_run, train_model
@@ -96,7 +97,7 @@ def reused_runs(
         return runs
     for k, (job, subset) in enumerate(zip(jobs, subsets, strict=True)):
         digest = store.data_digest(*subset_of(data.train, subset), *data.validation)
-        key = store.run_key(store.key_inputs(*job, digest, threads))
+        key = store.run_key(store.key_inputs(*job, digest, threads, training_device()))
         if (saved := store.matching_model(data.reuse, job_name(job), key)) is not None:
             print(f"{job_name(job)}: reused {saved} (same key)", flush=True)
             runs[k] = load_run(saved)

@@ -35,7 +35,6 @@ from .training import (
 )
 
 JOB_FILE = "job.json"  # in a state folder: what the job is and its key
-PRECISION = "float32"  # every job's; a state of another precision is refused
 PETA = 1e15
 
 
@@ -133,8 +132,9 @@ def check_state(folder: Path, planned: PlannedJob) -> int:
         raise CheckpointRefused(f"{folder}: unreadable {JOB_FILE} ({error})") from error
     if job.get("key") != planned.key or folder.name != planned.key:
         raise CheckpointRefused(f"{folder}: state of another key ({job.get('key')})")
-    if job.get("precision") != PRECISION:
-        raise CheckpointRefused(f"{folder}: {job.get('precision')} state, the job is {PRECISION}")
+    precision = planned.job.train_config.precision  # a job keeps its precision for life
+    if job.get("precision") != precision:
+        raise CheckpointRefused(f"{folder}: {job.get('precision')} state, the job is {precision}")
     if store.saved_key(folder / KEY_FILE) != planned.key:
         raise CheckpointRefused(f"{folder}: its {KEY_FILE} names another key")
     try:
@@ -243,7 +243,7 @@ def run_job(
         work.mkdir(parents=True)
     record = {
         "key": planned.key,
-        "precision": PRECISION,
+        "precision": planned.job.train_config.precision,
         "job": planned.job.label,
         "purpose": planned.job.purpose,
     }
@@ -333,7 +333,7 @@ def status_lines(
     else:
         hours = left / (rate * workers) / 3600
         lines.append(
-            f"on this CPU ({cpu}): {rate * 1e3:.2f} TFLOP/s per worker measured, "
+            f"on this CPU ({cpu}): {rate * 1e6:.1f} GFLOP/s per worker measured, "
             f"about {hours:.1f} h left with {workers} worker(s)"
         )
     return lines

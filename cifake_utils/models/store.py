@@ -19,7 +19,8 @@ import tensorflow as tf
 TRAINING_VERSION = 1
 # Config fields added after models were saved under keys: left out of a config's JSON while at
 # their default, so that every earlier key (and sidecar) stays what it was.
-LATER_DEFAULTS = {"pool_dropout": 0.0, "output_units": 1}
+LATER_DEFAULTS = {"pool_dropout": 0.0, "output_units": 1, "precision": "float32"}
+CPU = "cpu"  # `machine.training_device()` on a machine without a visible GPU
 
 
 def data_digest(*arrays: np.ndarray) -> str:
@@ -42,9 +43,12 @@ def as_json(config) -> dict:
     return json.loads(json.dumps(fields))
 
 
-def key_inputs(model_config, train_config, data: str, threads: int) -> dict:
-    """Everything a run's weights depend on but the CPU kind (which the sidecar records)."""
-    return {
+def key_inputs(model_config, train_config, data: str, threads: int, device: str = CPU) -> dict:
+    """Everything a run's weights depend on but the CPU kind (which the sidecar records). A
+    run on a GPU adds `device` (`machine.training_device()`), so that its model is never taken
+    for a CPU one; a CPU run's key is what it was before devices were recorded."""
+    gpu = {} if device == CPU else {"device": device}
+    return gpu | {
         "training_version": TRAINING_VERSION,
         "model_config": as_json(model_config),
         "train_config": as_json(train_config),

@@ -5,6 +5,7 @@ import math
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..data.pipeline import make_dataset
-from ..machine import machine_info
+from ..machine import machine_info, training_device
 from . import store
 from .architectures import ModelConfig, build_model
 from .callbacks import STOPPED_FILE, EpochLine, EpochMachines, RandomState, ResumableRun
@@ -24,6 +25,7 @@ KEY_FILE = "key.json"  # in a checkpoint folder: the key of the run whose state 
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine")
+PRECISIONS = ("float32", "mixed_bfloat16")
 SGD_MOMENTUM = 0.9
 
 
@@ -45,12 +47,15 @@ class TrainConfig:
     weight_decay: float = 0.0  # decoupled (AdamW only)
     label_smoothing: float = 0.0
     augmentation: tuple[str, ...] = ()  # names from architectures.AUGMENTATIONS
+    precision: str = "float32"  # or "mixed_bfloat16": bfloat16 compute, float32 weights
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer {self.optimizer!r}: choose one of {OPTIMIZERS}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule {self.schedule!r}: choose one of {SCHEDULES}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision {self.precision!r}: choose one of {PRECISIONS}")
         if self.weight_decay and self.optimizer != "adamw":
             raise ValueError("weight_decay is decoupled weight decay: use it with adamw")
         object.__setattr__(self, "augmentation", tuple(self.augmentation))
@@ -121,6 +126,18 @@ class TrainingRun:
             "calibration": self.calibration,
             **per_epoch,
         }
+
+
+@contextmanager
+def dtype_policy(precision: str):
+    """Build layers under Keras's `precision` policy ("mixed_bfloat16": bfloat16 compute with
+    float32 weights), then restore the policy that was in force."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def set_seed(seed: int) -> None:
@@ -200,7 +217,8 @@ def train_model(
         print(f"{finished.name}: already trained in {checkpoint_dir}, loaded", flush=True)
         return finished
     set_seed(train_config.seed)
-    model = build_model(model_config, train_config.augmentation, train_config.seed)
+    with dtype_policy(train_config.precision):
+        model = build_model(model_config, train_config.augmentation, train_config.seed)
     steps_per_epoch = math.ceil(len(train[1]) / train_config.batch_size)
     compile_model(model, train_config, steps_per_epoch)
     name = f"{model_config.name}_seed{train_config.seed}"
@@ -261,7 +279,7 @@ def run_key_inputs(
     """The key inputs of a run with `threads` threads (None: this process's)."""
     threads = threads or tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
     digest = store.data_digest(*train, *validation)
-    return store.key_inputs(model_config, train_config, digest, threads)
+    return store.key_inputs(model_config, train_config, digest, threads, training_device())
 
 
 def save_run(run: TrainingRun, folder: Path, stem: str | None = None) -> Path:

@@ -3,6 +3,8 @@ they are drained, and the arrays each trains on.
 
 - the paper's protocol: the public implementation's two models, as it trains them, on
   its 80/20 re-split of the training folder (one split per seed);
+- bfloat16 against float32: notebook 08's net in both precisions, 2 seeds, on validation
+  (`make benchmark-precision`; a precision is adopted only at equal accuracy);
 - where each paper model levels off: one seed, each budget doubled beyond its current one;
 - the ablation at equal compute: the four arms at the Modified CNN2D's 40 epochs, one recipe;
 - recipe x arm: CNN2D and its two single-change variants under the untuned recipe, beside
@@ -21,6 +23,7 @@ from ..models.training import TrainConfig, save_run
 from ..paths import project_root
 from ..project.profiles import Profile
 from . import recipes
+from .beyond_search import chosen_configs
 from .chosen import final_recipe
 
 STUDY_SPLIT = "study split"  # notebook 01's training and validation split
@@ -34,6 +37,7 @@ TEMPLATE_RECIPE = TrainConfig(
 BUDGET_CURVES = {"cnn2d": (20, 40, 80), "modified_cnn2d": (80, 160)}
 EQUAL_COMPUTE_EPOCHS = 40  # the Modified CNN2D's budget
 ABLATION_ARMS = ("cnn2d", "cnn2d_gap", "cnn2d_dropout", "modified_cnn2d")
+PRECISION_SEEDS = (0, 1)
 
 
 def protocol_jobs() -> list[QueuedJob]:
@@ -95,6 +99,23 @@ def budget_jobs(profile: Profile) -> list[QueuedJob]:
     return jobs
 
 
+def precision_jobs(profile: Profile) -> list[QueuedJob]:
+    """Notebook 08's net and recipe in float32 and in mixed_bfloat16, `PRECISION_SEEDS`."""
+    model, recipe = chosen_configs(profile)
+    return [
+        QueuedJob(
+            f"vgg_bn_{precision}_seed{seed}",
+            "precision",
+            model,
+            replace(recipe, seed=seed, precision=precision),
+            STUDY_SPLIT,
+            "#34 bfloat16 against float32",
+        )
+        for precision in ("float32", "mixed_bfloat16")
+        for seed in PRECISION_SEEDS
+    ]
+
+
 def equal_compute_jobs(profile: Profile) -> list[QueuedJob]:
     """The four ablation arms at `EQUAL_COMPUTE_EPOCHS` with the tuned recipe, 5 seeds."""
     jobs = []
@@ -135,6 +156,7 @@ def queued_jobs(profile: Profile) -> list[QueuedJob]:
     """Every job, in the order the queue drains them (cheapest questions first)."""
     return [
         *protocol_jobs(),
+        *precision_jobs(profile),  # decides the precision of the jobs queued after them
         *budget_jobs(profile),
         *equal_compute_jobs(profile),
         *recipe_arm_jobs(profile),

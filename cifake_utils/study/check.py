@@ -74,7 +74,8 @@ def stage_problems(stage: Stage, record: dict[str, dict], profile: Profile, root
     if entry["profile"] != profile.name:
         problems.append(f"recorded for profile {entry['profile']}, not {profile.name}")
     problems += compare("module", entry["code"], stage_code(stage, profile, root))
-    problems += compare("requirements file", entry["requirements"], requirement_hashes(root))
+    recorded = entry["requirements"]
+    problems += compare("lock", recorded, requirement_hashes(root, sorted(recorded)))
     problems += compare("input", entry["deps"], file_hashes(entry["deps"], root))
     outputs = compare("output", entry["outs"], file_hashes(entry["outs"], root))
     problems += [f"{p} since the recorded run wrote it" for p in outputs]

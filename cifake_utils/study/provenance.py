@@ -18,12 +18,13 @@ from pathlib import Path
 
 from ..project.profiles import Profile
 from .imports import code_cell_imports, import_closure
+from .platforms import installed_platform, lock_pins
 
 RECORD_NAME = "provenance.json"
 # 2: code hashed as its syntax tree without docstrings; notebooks read as inputs hashed without
-# their metadata (execution times).
-RECORD_FORMAT = 2
-REQUIREMENTS = ("requirements.txt", "requirements-lock.txt")
+# their metadata (execution times). 3: requirements recorded as the pins of the lock that the
+# environment was set up from, not as the bytes of requirements files.
+RECORD_FORMAT = 3
 README = "README.md"
 # Never inputs or outputs of a stage: the environment, git, the decoded data and resumable
 # training state (both keyed by their own checksums), and the README and docs/ (recorded by
@@ -112,8 +113,18 @@ def notebook_code(notebook: Path, root: Path) -> dict[str, str]:
     return code_hashes(code_cell_imports(sources), root)
 
 
-def requirement_hashes(root: Path) -> dict[str, str]:
-    return {name: sha256_file(root / name) for name in REQUIREMENTS}
+def requirement_hashes(root: Path, locks: list[str] | None = None) -> dict[str, str | None]:
+    """{lock: SHA-256 of its pins} for `locks` (paths from `root`; None: the lock of the
+    platform this environment was set up for; None for a missing one). Only a change of what
+    gets installed changes it: comments, order and another platform's lock leave it as it was."""
+    if locks is None:
+        locks = [installed_platform().lock(root).relative_to(root).as_posix()]
+    return {
+        name: sha256_text("\n".join(lock_pins((root / name).read_text())))
+        if (root / name).is_file()
+        else None
+        for name in locks
+    }
 
 
 def readme_sections(root: Path) -> dict[str, str]:

@@ -9,7 +9,10 @@ run it again, here or on another machine, to go on from the last finished epoch.
 """
 
 import argparse
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
 
 import tensorflow as tf
@@ -42,8 +45,24 @@ def plan_all(profile: Profile, study: StudyData) -> list[PlannedJob]:
     return list(plans.values())
 
 
-def drain(profile_name: str, worker: int) -> None:
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def end_with_parent(parent: int) -> None:
+    """Have this process receive SIGTERM when `parent` ends, however it ends (Linux; elsewhere
+    `run`'s signal handler stops the workers). Its state was committed at the last epoch's end."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def drain(profile_name: str, worker: int, parent: int) -> None:
     """A worker process: take each job no one holds and train it, until none is left."""
+    end_with_parent(parent)
     profile = get_profile(profile_name)
     threads = profile.threads_per_worker
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -80,8 +99,17 @@ def run(profile: Profile) -> int:
     """Drain the queue with `profile.workers` spawned processes (TensorFlow must not fork)."""
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(target=drain, args=(profile.name, k)) for k in range(profile.workers)
+        context.Process(target=drain, args=(profile.name, k, os.getpid()))
+        for k in range(profile.workers)
     ]
+
+    def stop_workers(signum, frame):
+        for process in processes:
+            process.terminate()
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop_workers)
+    signal.signal(signal.SIGHUP, stop_workers)
     for process in processes:
         process.start()
     for process in processes:

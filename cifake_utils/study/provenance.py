@@ -119,12 +119,18 @@ def requirement_hashes(root: Path, locks: list[str] | None = None) -> dict[str, 
     gets installed changes it: comments, order and another platform's lock leave it as it was."""
     if locks is None:
         locks = [installed_platform().lock(root).relative_to(root).as_posix()]
-    return {
-        name: sha256_text("\n".join(lock_pins((root / name).read_text())))
-        if (root / name).is_file()
-        else None
-        for name in locks
-    }
+    return {name: lock_digest(root / name) for name in locks}
+
+
+def lock_digest(path: Path) -> str | None:
+    """SHA-256 of a lock's pins (of the bytes, for a file an older record named that is not a
+    lock); None when it is missing."""
+    if not path.is_file():
+        return None
+    try:
+        return sha256_text("\n".join(lock_pins(path.read_text())))
+    except ValueError:
+        return sha256_file(path)
 
 
 def readme_sections(root: Path) -> dict[str, str]:

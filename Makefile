@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # The lock of this machine's platform (locks/<platform>.txt); GPU=1 takes TensorFlow's CUDA
-# build on Linux x86-64 (cifake_utils/study/platforms.py).
-GPU ?=
-PLATFORM := $(shell $(PYTHON) -m cifake_utils.study.platforms name $(if $(GPU),--gpu))
-LOCK := locks/$(PLATFORM).txt
+# build on Linux x86-64 (cifake_utils/study/platforms.py) and stays the default of an
+# environment set up so, until GPU=0.
+GPU ?= $(if $(wildcard $(VENV)/.setup-*-gpu),1,0)
+PLATFORM := $(shell $(PYTHON) -m cifake_utils.study.platforms name $(if $(filter 1,$(GPU)),--gpu))
+LOCK := $(if $(PLATFORM),locks/$(PLATFORM).txt,no-lock-for-this-platform)
 SETUP_STAMP := $(VENV)/.setup-$(PLATFORM)
 
 .PHONY: setup lock check-platforms reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
@@ -25,9 +26,11 @@ STAGE_ORDER = $(shell $(PYTHON) -m cifake_utils.study.stages)
 setup: $(SETUP_STAMP)
 
 # A new environment holding exactly the platform's lock (an earlier one is replaced whole, so
-# nothing of another lock stays behind).
+# nothing of another lock stays behind: stop `make train` first).
 $(SETUP_STAMP): $(LOCK) pyproject.toml
-	@test -n "$(PLATFORM)" || { echo "make setup: no lock for this platform (see above)"; exit 2; }
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11) or sys.version_info < (3, 11, 5))" || \
+		{ echo "make setup: the study needs Python 3.11.5 or a later 3.11; $(PYTHON) is" \
+		"$$($(PYTHON) --version 2>&1). Name another: make setup PYTHON=python3.11"; exit 2; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -106,9 +109,13 @@ test: lint check-outputs check-platforms browser unit-tests notebook-tests
 check-platforms: $(SETUP_STAMP)
 	$(PY) -m cifake_utils.study.platforms check
 
-# Write every platform's lock again from requirements.txt (after changing a requirement).
-lock: $(SETUP_STAMP)
-	$(PY) -m cifake_utils.study.platforms lock
+# Write every platform's lock again from requirements.txt (after changing a requirement),
+# with this environment's uv, or one on PATH before set-up.
+lock:
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m cifake_utils.study.platforms lock
+
+no-lock-for-this-platform:
+	@echo "make setup: the study has no lock for this platform (locks/ lists those it has)"; exit 2
 
 lint: $(SETUP_STAMP)
 	$(PY) -m ruff check .
@@ -128,7 +135,8 @@ notebook-tests: $(SETUP_STAMP)
 # can (root and apt-get, as in CI); elsewhere the browser tests are skipped with the reason
 # (under CI=true they fail instead).
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	@if command -v chromedriver >/dev/null && { command -v chromium || command -v chromium-browser \
+		|| command -v google-chrome; } >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	else \

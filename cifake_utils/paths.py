@@ -1,5 +1,7 @@
 """Where things live: the project root, the CIFAKE data setting and the output folders."""
 
+from __future__ import annotations  # named by `make` from any python3
+
 import os
 from pathlib import Path
 

@@ -8,6 +8,7 @@ import pytest
 
 from cifake_utils.project.profiles import Profile
 from cifake_utils.study import check, provenance
+from cifake_utils.study.platforms import installed_platform
 from cifake_utils.study.stages import ALL_STAGES, CNN2D, DATA, NOTEBOOK_STAGES
 
 DATA_STAGE, CNN2D_STAGE = NOTEBOOK_STAGES[DATA], NOTEBOOK_STAGES[CNN2D]  # 02 reads 01
@@ -35,7 +36,7 @@ def project(tmp_path) -> tuple[Path, Profile, dict]:
     (root / "outputs" / "splits.csv").write_text("train,validation\n")
     (root / "outputs" / "runs.csv").write_text("seed,accuracy\n")
     (root / "locks").mkdir()
-    (root / "locks" / "linux-x86_64.txt").write_text("numpy==2.4.0\n")
+    installed_platform().lock(root).write_text("numpy==2.4.0\n")
     (root / "README.md").write_text("<!-- headline:start -->\n95.0%\n<!-- headline:end -->\n")
     profile = Profile("full", None, None, root / "outputs", root / "notebooks")
     record = {}
@@ -94,17 +95,19 @@ def test_each_change_to_the_tree_is_named_once(project):
     root, _, _ = project
     (root / "cifake_utils" / "decision.py").write_text("THRESHOLD = 0.6\n")
     (root / "outputs" / "splits.csv").write_text("train,validation\n1,2\n")
-    (root / "locks" / "linux-x86_64.txt").write_text("# numpy's next release\nnumpy==2.4.1\n")
+    lock = installed_platform().lock(root)
+    lock.write_text("# numpy's next release\nnumpy==2.4.1\n")
+    changed = f"lock {lock.relative_to(root).as_posix()} changed"
     (root / "README.md").write_text("<!-- headline:start -->\n96.0%\n<!-- headline:end -->\n")
     found = problems(project)
     assert found[DATA] == [
         "module cifake_utils/decision.py changed",
-        "lock locks/linux-x86_64.txt changed",
+        changed,
         "output outputs/splits.csv changed since the recorded run wrote it",
     ]
     assert found[CNN2D] == [
         "module cifake_utils/decision.py changed",
-        "lock locks/linux-x86_64.txt changed",
+        changed,
         "input outputs/splits.csv changed",
         "README section 'headline' is not what the recorded run wrote",
     ]

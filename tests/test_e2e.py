@@ -17,7 +17,9 @@ from waitress import create_server
 from cifake_utils.web import create_app
 from cifake_utils.web.auth import save_admin
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")  # Debian's, Ubuntu's, Google's
+CHROMIUM = next(filter(None, map(shutil.which, BROWSERS)), None)
+CHROMEDRIVER = shutil.which("chromedriver")
 MISSING = (
     "Chromium and ChromeDriver are not on PATH: `make browser` installs Debian's as root; "
     "elsewhere install chromium and chromium-driver (or Chrome and its chromedriver)"

@@ -5,6 +5,7 @@ from dataclasses import replace
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from cifake_utils.machine import boot_id
 from cifake_utils.models import jobs, store, summaries, training
@@ -292,5 +293,6 @@ def test_a_bfloat16_run_computes_in_bfloat16_keeps_float32_weights_and_probabili
     sidecar = json.loads(training.save_run(run, tmp_path).with_suffix(".json").read_text())
     assert sidecar["train_config"]["precision"] == "mixed_bfloat16"
     (epoch,) = sidecar["epoch_machines"]
-    assert epoch["device"] == "cpu" and epoch["epoch"] == 1 and epoch["threads"] >= 0
+    assert epoch["device"] == "cpu" and epoch["epoch"] == 1
+    assert epoch["threads"] == tf.config.threading.get_intra_op_parallelism_threads()
     assert epoch["boot"] == boot_id()  # which boot of which machine trained it

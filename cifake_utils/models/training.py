@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -117,7 +117,7 @@ class TrainingRun:
             "validation": self.validation,
             "seconds": round(self.seconds, 1),
             "model_config": store.as_json(self.model_config),
-            "train_config": asdict(self.train_config),
+            "train_config": store.as_json(self.train_config),
             "history": self.history,
             "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
             "machine": self.machine or machine_info(),

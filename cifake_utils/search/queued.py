@@ -156,7 +156,7 @@ def queued_jobs(profile: Profile) -> list[QueuedJob]:
     """Every job, in the order the queue drains them (cheapest questions first)."""
     return [
         *protocol_jobs(),
-        *precision_jobs(profile),  # decides the precision of the jobs queued after them
+        *precision_jobs(profile),  # make benchmark-precision: the precision of later jobs
         *budget_jobs(profile),
         *equal_compute_jobs(profile),
         *recipe_arm_jobs(profile),

@@ -13,10 +13,14 @@ python -m cifake_utils.study.platforms check          # `make check-platforms`, 
 Standard library only (the provenance check hashes the locks before any set-up).
 """
 
+from __future__ import annotations  # `make setup` may name this from an older python3
+
 import argparse
 import importlib.metadata
+import importlib.util
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,12 +74,12 @@ def this_platform(gpu: bool = False) -> Platform:
 
 def installed_platform() -> Platform:
     """The platform whose lock this Python environment was set up from: by machine, and by
-    which TensorFlow build is installed (the CUDA build is `tensorflow` on Linux)."""
+    whether TensorFlow's CUDA libraries are installed (`make setup GPU=1`)."""
     try:
-        importlib.metadata.distribution("tensorflow-cpu")
-        cuda = False
+        importlib.metadata.distribution("nvidia-cudnn-cu12")
+        cuda = True
     except importlib.metadata.PackageNotFoundError:
-        cuda = sys.platform.startswith("linux")
+        cuda = False
     return this_platform(gpu=cuda)
 
 
@@ -146,23 +150,49 @@ def resolve(target: Platform, root: Path, constraints: Path | None) -> list[str]
 
 
 def uv() -> list[str]:
-    """The pinned uv of this environment (requirements.txt), run as a module."""
-    return [sys.executable, "-m", "uv"]
+    """The pinned uv of this environment (requirements.txt), else a uv on PATH."""
+    if importlib.util.find_spec("uv") is not None:
+        return [sys.executable, "-m", "uv"]
+    if (found := shutil.which("uv")) is not None:
+        return [found]
+    raise RuntimeError("uv is needed to resolve the locks: pip install uv==0.13.9")
+
+
+def direct_names(requirements: str) -> set[str]:
+    """The names requirements.txt pins itself (TensorFlow's builds included)."""
+    names = set()
+    for line in requirements.splitlines():
+        requirement = line.split("#", 1)[0].split(";", 1)[0].strip()
+        if requirement and not requirement.startswith("-"):
+            names.add(normalized_name(re.split(r"[=<>!~\[ ]", requirement, maxsplit=1)[0]))
+    return names | set(TENSORFLOW)
 
 
 def write_locks(root: Path) -> None:
-    """Resolve every platform's lock again, keeping the versions of the current lock of Linux
-    x86-64 (so the platforms share versions wherever wheels allow, and nothing moves that no
-    requirement moved)."""
+    """Resolve every platform's lock again. The indirect dependencies keep their versions in
+    the current lock of Linux x86-64 (so the platforms share versions wherever wheels allow,
+    and nothing moves that no requirement moved); the direct ones take requirements.txt's."""
     anchor = BY_NAME["linux-x86_64"].lock(root)
-    for target in PLATFORMS:
-        pins = resolve(target, root, anchor if anchor.is_file() else None)
-        header = (
-            f"# The study's environment on {target.name}, Python {PYTHON_VERSION[:4]}: written by"
-            " `make lock` (cifake_utils/study/platforms.py); `make setup` installs exactly this.\n"
-        )
-        target.lock(root).write_text(header + "\n".join(pins) + "\n")
-        print(f"{target.lock(root).relative_to(root)}: {len(pins)} pins")
+    direct = direct_names((root / REQUIREMENTS).read_text())
+    kept = []
+    if anchor.is_file():
+        kept = [pin for pin in lock_pins(anchor.read_text()) if pin.split("==")[0] not in direct]
+    with tempfile.TemporaryDirectory() as scratch:
+        constraints = Path(scratch) / "constraints.txt"
+        constraints.write_text("\n".join(kept) + "\n")
+        for target in PLATFORMS:
+            write_lock(target, root, constraints)
+
+
+def write_lock(target: Platform, root: Path, constraints: Path) -> None:
+    """Resolve and write `target`'s lock under `constraints`."""
+    pins = resolve(target, root, constraints)
+    header = (
+        f"# The study's environment on {target.name}, Python {PYTHON_VERSION[:4]}: written by"
+        " `make lock` (cifake_utils/study/platforms.py); `make setup` installs exactly this.\n"
+    )
+    target.lock(root).write_text(header + "\n".join(pins) + "\n")
+    print(f"{target.lock(root).relative_to(root)}: {len(pins)} pins")
 
 
 def lock_problems(target: Platform, root: Path) -> list[str]:

@@ -108,8 +108,7 @@ def run(profile: Profile) -> int:
             process.terminate()
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, stop_workers)
-    signal.signal(signal.SIGHUP, stop_workers)
+    signal.signal(signal.SIGTERM, stop_workers)  # not SIGHUP: `nohup make train` ignores it
     for process in processes:
         process.start()
     for process in processes:

@@ -28,8 +28,8 @@ setup: $(SETUP_STAMP)
 # A new environment holding exactly the platform's lock (an earlier one is replaced whole, so
 # nothing of another lock stays behind: stop `make train` first).
 $(SETUP_STAMP): $(LOCK) pyproject.toml
-	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11) or sys.version_info < (3, 11, 5))" || \
-		{ echo "make setup: the study needs Python 3.11.5 or a later 3.11; $(PYTHON) is" \
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || \
+		{ echo "make setup: the study needs Python 3.11; $(PYTHON) is" \
 		"$$($(PYTHON) --version 2>&1). Name another: make setup PYTHON=python3.11"; exit 2; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
@@ -111,8 +111,9 @@ check-platforms: $(SETUP_STAMP)
 
 # Write every platform's lock again from requirements.txt (after changing a requirement),
 # with this environment's uv, or one on PATH before set-up.
+# UPGRADE="name ..." lets those indirect dependencies move too.
 lock:
-	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m cifake_utils.study.platforms lock
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m cifake_utils.study.platforms lock $(if $(UPGRADE),--upgrade $(UPGRADE))
 
 no-lock-for-this-platform:
 	@echo "make setup: the study has no lock for this platform (locks/ lists those it has)"; exit 2

@@ -7,7 +7,7 @@ arm64); `make setup GPU=1` swaps in TensorFlow's CUDA build at the same version.
 each lock for its platform from wheels alone, whatever machine runs it:
 
 python -m cifake_utils.study.platforms name [--gpu]   # this machine's platform (the Makefile)
-python -m cifake_utils.study.platforms lock           # `make lock`: write every lock again
+python -m cifake_utils.study.platforms lock [--upgrade NAME ...]  # `make lock` (UPGRADE=...)
 python -m cifake_utils.study.platforms check          # `make check-platforms`, part of `make test`
 
 Standard library only (the provenance check hashes the locks before any set-up).
@@ -31,8 +31,8 @@ from ..paths import project_root
 
 REQUIREMENTS = "requirements.txt"
 LOCKS = "locks"
-# The interpreter the locks are resolved for: 3.11 from 3.11.5 on (some pins need 3.11.5).
-PYTHON_VERSION = "3.11.5"
+# The interpreter the locks are resolved for: any 3.11 (Debian 12's is 3.11.2).
+PYTHON_VERSION = "3.11.0"
 TENSORFLOW = ("tensorflow", "tensorflow-cpu")  # the names TensorFlow's CPU builds go by
 CUDA_TENSORFLOW = "tensorflow[and-cuda]"
 
@@ -168,12 +168,13 @@ def direct_names(requirements: str) -> set[str]:
     return names | set(TENSORFLOW)
 
 
-def write_locks(root: Path) -> None:
+def write_locks(root: Path, upgrade: frozenset[str] = frozenset()) -> None:
     """Resolve every platform's lock again. The indirect dependencies keep their versions in
     the current lock of Linux x86-64 (so the platforms share versions wherever wheels allow,
-    and nothing moves that no requirement moved); the direct ones take requirements.txt's."""
+    and nothing moves that no requirement moved), except those named in `upgrade`; the direct
+    ones take requirements.txt's."""
     anchor = BY_NAME["linux-x86_64"].lock(root)
-    direct = direct_names((root / REQUIREMENTS).read_text())
+    direct = direct_names((root / REQUIREMENTS).read_text()) | set(map(normalized_name, upgrade))
     kept = []
     if anchor.is_file():
         kept = [pin for pin in lock_pins(anchor.read_text()) if pin.split("==")[0] not in direct]
@@ -212,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cifake_utils.study.platforms")
     parser.add_argument("command", choices=["name", "lock", "check"])
     parser.add_argument("--gpu", action="store_true", help="name: the CUDA build's platform")
+    parser.add_argument(
+        "--upgrade", nargs="*", default=[], help="lock: indirect dependencies free to move"
+    )
     args = parser.parse_args(argv)
     root = project_root()
     if args.command == "name":
@@ -222,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if args.command == "lock":
-        write_locks(root)
+        write_locks(root, frozenset(args.upgrade))
         return 0
     problems = []
     for target in PLATFORMS:

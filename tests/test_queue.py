@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 
 from cifake_utils.models import locks, queue
-from cifake_utils.models.architectures import ARCHITECTURES
+from cifake_utils.models.architectures import ARCHITECTURES, build_model
+from cifake_utils.models.flops import training_flops
 from cifake_utils.models.training import TrainConfig
+from cifake_utils.search import queued
 
 THREADS = os.cpu_count() or 1
 # Dropout (the Modified CNN2D), flips and the shuffling order all draw random numbers.
@@ -241,3 +243,16 @@ def test_a_corrupt_foreign_or_other_precision_state_is_refused_by_name(committed
     with pytest.raises(queue.CheckpointRefused, match=str(state)):
         queue.run_job(planned, *arrays, "checksum", where, threads=THREADS)
     assert state.is_dir()  # refused, not deleted: the user decides
+
+
+def test_the_beyond_rounds_candidates_cost_about_the_same_compute():
+    jobs = queued.beyond_round_jobs()
+    assert len(jobs) == len(queued.BEYOND_ROUND) * len(queued.BEYOND_SEEDS)
+    for job in jobs:
+        epochs = job.train_config.epochs
+        pflop = training_flops(build_model(job.model_config), 90_000 * epochs) / 1e15
+        # The nearest whole number of epochs: at most half an epoch from the round's budget.
+        per_epoch = pflop / epochs
+        assert abs(pflop - queued.BEYOND_ROUND_PFLOP) <= per_epoch / 2, (job.label, pflop)
+        assert job.train_config.precision == "mixed_bfloat16"
+    assert len({(job.model_config, job.train_config) for job in jobs}) == len(jobs)

@@ -8,7 +8,9 @@ they are drained, and the arrays each trains on.
 - where each paper model levels off: one seed, each budget doubled beyond its current one;
 - the ablation at equal compute: the four arms at the Modified CNN2D's 40 epochs, one recipe;
 - recipe x arm: CNN2D and its two single-change variants under the untuned recipe, beside
-  their tuned runs of notebook 03.
+  their tuned runs of notebook 03;
+- beyond the paper, first round: VGG-BN nets of several widths and depths at about 0.1 PFLOP
+  each, notebook 08's recipe in bfloat16 (adopted by `make benchmark-precision`), two seeds.
 """
 
 from dataclasses import replace
@@ -16,13 +18,14 @@ from dataclasses import replace
 from ..data.loading import CifakeData, CifakeSplit
 from ..data.resplit import resplit_arrays
 from ..data.splits import stratified_sample
-from ..models.architectures import TEMPLATE
+from ..models.architectures import BEYOND, TEMPLATE
 from ..models.jobs import TrainingData, train_jobs
 from ..models.queue import QueuedJob, QueueFolders, queue_running
 from ..models.training import TrainConfig, save_run
 from ..paths import project_root
 from ..project.profiles import Profile
 from . import recipes
+from .beyond_search import RECIPE as BEYOND_RECIPE
 from .beyond_search import chosen_configs
 from .chosen import final_recipe
 
@@ -38,6 +41,11 @@ BUDGET_CURVES = {"cnn2d": (20, 40, 80), "modified_cnn2d": (80, 160)}
 EQUAL_COMPUTE_EPOCHS = 40  # the Modified CNN2D's budget
 ABLATION_ARMS = ("cnn2d", "cnn2d_gap", "cnn2d_dropout", "modified_cnn2d")
 PRECISION_SEEDS = (0, 1)
+# Beyond the paper at equal compute: stage widths -> the epochs nearest 0.1 PFLOP over the
+# 90,000 training images (models/flops.py: 0.0053, 0.0209, 0.0285 and 0.0466 PFLOP an epoch).
+BEYOND_ROUND_PFLOP = 0.1
+BEYOND_ROUND = {(16, 32, 64): 19, (32, 64, 128): 5, (32, 64, 128, 256): 4, (48, 96, 192): 2}
+BEYOND_SEEDS = (0, 1)
 
 
 def protocol_jobs() -> list[QueuedJob]:
@@ -116,6 +124,28 @@ def precision_jobs(profile: Profile) -> list[QueuedJob]:
     ]
 
 
+def beyond_round_jobs() -> list[QueuedJob]:
+    """The first round of the beyond-the-paper search: each width of `BEYOND_ROUND` at about
+    `BEYOND_ROUND_PFLOP`, notebook 08's recipe in bfloat16, `BEYOND_SEEDS`."""
+    jobs = []
+    for widths, epochs in BEYOND_ROUND.items():
+        name = f"vgg_bn_{'-'.join(map(str, widths))}"
+        model = replace(BEYOND["vgg_bn"], name=name, stage_widths=widths)
+        recipe = replace(BEYOND_RECIPE, epochs=epochs, precision="mixed_bfloat16")
+        jobs += [
+            QueuedJob(
+                f"{name}_e{epochs}_seed{seed}",
+                "beyond_round1",
+                model,
+                replace(recipe, seed=seed),
+                STUDY_SPLIT,
+                "#36 equal compute",
+            )
+            for seed in BEYOND_SEEDS
+        ]
+    return jobs
+
+
 def equal_compute_jobs(profile: Profile) -> list[QueuedJob]:
     """The four ablation arms at `EQUAL_COMPUTE_EPOCHS` with the tuned recipe, 5 seeds."""
     jobs = []
@@ -158,6 +188,7 @@ def queued_jobs(profile: Profile) -> list[QueuedJob]:
         *protocol_jobs(),
         *precision_jobs(profile),  # make benchmark-precision: the precision of later jobs
         *budget_jobs(profile),
+        *beyond_round_jobs(),
         *equal_compute_jobs(profile),
         *recipe_arm_jobs(profile),
     ]

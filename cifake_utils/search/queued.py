@@ -9,6 +9,8 @@ they are drained, and the arrays each trains on.
 - the ablation at equal compute: the four arms at the Modified CNN2D's 40 epochs, one recipe;
 - recipe x arm: CNN2D and its two single-change variants under the untuned recipe, beside
   their tuned runs of notebook 03;
+- calibration without label smoothing: each paper model with its tuned recipe but no
+  smoothing, 2 seeds, beside its smoothed headline seeds (is smoothing what miscalibrates?);
 - beyond the paper, first round: VGG-BN nets of several widths and depths at about 0.1 PFLOP
   each, notebook 08's recipe in bfloat16 (adopted by `make benchmark-precision`), two seeds.
 """
@@ -41,6 +43,7 @@ BUDGET_CURVES = {"cnn2d": (20, 40, 80), "modified_cnn2d": (80, 160)}
 EQUAL_COMPUTE_EPOCHS = 40  # the Modified CNN2D's budget
 ABLATION_ARMS = ("cnn2d", "cnn2d_gap", "cnn2d_dropout", "modified_cnn2d")
 PRECISION_SEEDS = (0, 1)
+SMOOTHING_SEEDS = (0, 1)
 # Beyond the paper at equal compute: stage widths -> the epochs nearest 0.1 PFLOP over the
 # 90,000 training images (models/flops.py: 0.0053, 0.0209, 0.0285 and 0.0466 PFLOP an epoch).
 BEYOND_ROUND_PFLOP = 0.1
@@ -124,6 +127,25 @@ def precision_jobs(profile: Profile) -> list[QueuedJob]:
     ]
 
 
+def smoothing_jobs(profile: Profile) -> list[QueuedJob]:
+    """Each paper model with its headline recipe without label smoothing, `SMOOTHING_SEEDS`."""
+    jobs = []
+    for name in ("cnn2d", "modified_cnn2d"):
+        model, recipe = final_recipe(profile, name)
+        jobs += [
+            QueuedJob(
+                f"{name}_no_smoothing_seed{seed}",
+                "no_smoothing",
+                model,
+                replace(recipe, label_smoothing=0.0, seed=seed),
+                STUDY_SPLIT,
+                "#37 calibration",
+            )
+            for seed in SMOOTHING_SEEDS
+        ]
+    return jobs
+
+
 def beyond_round_jobs() -> list[QueuedJob]:
     """The first round of the beyond-the-paper search: each width of `BEYOND_ROUND` at about
     `BEYOND_ROUND_PFLOP`, notebook 08's recipe in bfloat16, `BEYOND_SEEDS`."""
@@ -188,6 +210,7 @@ def queued_jobs(profile: Profile) -> list[QueuedJob]:
         *protocol_jobs(),
         *precision_jobs(profile),  # make benchmark-precision: the precision of later jobs
         *budget_jobs(profile),
+        *smoothing_jobs(profile),
         *beyond_round_jobs(),
         *equal_compute_jobs(profile),
         *recipe_arm_jobs(profile),

@@ -51,29 +51,36 @@ def test_the_papers_single_run_is_placed_against_the_spread_of_single_runs(row, 
 
 
 @pytest.mark.parametrize(
-    ("difference", "p_value", "phrase"),
+    ("difference", "p_value", "verdict", "phrase"),
     [
-        (0.012, 0.004, "Modified CNN2D is better than CNN2D (+1.20 accuracy points"),
-        (-0.012, 0.004, "Modified CNN2D is worse than CNN2D (-1.20 accuracy points"),
+        (0.012, 0.004, "better", "Modified CNN2D is better than CNN2D (+1.20 accuracy points"),
+        (-0.012, 0.004, "worse", "Modified CNN2D is worse than CNN2D (-1.20 accuracy points"),
         (
             0.012,
             0.4,
+            "not significant",
             "Modified CNN2D is not significantly different from CNN2D (+1.20 accuracy points",
         ),
     ],
 )
-def test_paired_verdicts_are_written_as_tested(difference, p_value, phrase):  # not near 5%
+def test_paired_verdicts_are_written_as_tested(difference, p_value, verdict, phrase):
+    # p = 0.004 and 0.4: neither near 5%. Significant at 5%, a positive difference (the second
+    # model more accurate) is "better", a negative one "worse"; p = 0.4 is neither.
+    assert seeds.verdict(difference, p_value) == verdict
     row = {
         "first": "cnn2d",
         "second": "modified_cnn2d",
         "difference_mean": difference,
         "test": "paired t over seeds",
         "p_value": p_value,
-        # The verdict from the numbers, as the study makes it: the sentence follows both.
-        "verdict": seeds.verdict(difference, p_value),
+        "verdict": verdict,
     }
-    assert phrase in findings.paired_sentence(row)
-    assert "near the 5% line" not in findings.paired_sentence(row)
+    sentence = findings.paired_sentence(row)
+    assert phrase in sentence
+    assert "near the 5% line" not in sentence
+    # Never the opposite direction: no "worse" beside +1.20 points, no "better" beside -1.20.
+    assert ("worse" in sentence) == (verdict == "worse")
+    assert ("better" in sentence) == (verdict == "better")
 
 
 def test_a_verdict_near_the_line_says_what_is_left_open():

@@ -60,8 +60,16 @@ def test_low_and_high_pass_split_the_image(images):
 def test_best_threshold_separates_shifted_scores():
     labels = np.array([0, 0, 0, 1, 1, 1])
     probability = np.array([0.60, 0.62, 0.65, 0.70, 0.80, 0.90])  # all above 0.5
-    threshold = grid.best_threshold(labels, probability)
-    assert 0.65 < threshold < 0.70
+    # Candidates: 0, the midpoints 0.61, 0.635, 0.675, 0.75, 0.85, and 1. Only 0.675 calls
+    # all three REAL below it and all three FAKE above: 6/6.
+    assert grid.best_threshold(labels, probability) == pytest.approx(0.675)
+    # Unsorted, and no cut separates: candidates 0, 0.15, 0.25, 0.35, 0.45, 1 (sorted scores
+    # 0.1 F, 0.2 R, 0.3 R, 0.4 F, 0.5 F) are right on 3, 2, 3, 4, 3 and 2 of the 5 images.
+    labels = np.array([0, 1, 1, 0, 1])
+    probability = np.array([0.3, 0.1, 0.4, 0.2, 0.5])
+    assert grid.best_threshold(labels, probability) == pytest.approx(0.35)
+    # Every image FAKE: only the cut at 0 calls both FAKE (the midpoint 0.45 misses 0.3).
+    assert grid.best_threshold(np.array([1, 1]), np.array([0.6, 0.3])) == 0.0
 
 
 def test_corrupted_metrics_on_a_real_model(tiny_trained_model, cifake, images):
@@ -107,6 +115,17 @@ def test_trivial_classifiers_on_simple_statistics(cifake):
         "all three together",
     ]
     assert list(table["dimensions"]) == [1, 3, 48, 52]  # 16 bins per colour channel
+    # A logistic regression on one feature is monotone in it, rising if the feature's mean is
+    # higher for FAKE in training (the fitted slope has the sign of the covariance). So the
+    # file size's ROC-AUC is the share of test (REAL, FAKE) pairs in which the FAKE image's
+    # file is larger (ties count half), or smaller if FAKE files are the smaller in training.
+    size = test.file_sizes.astype(float)
+    real, fake = size[test.labels == 0], size[test.labels == 1]
+    larger = (fake[:, None] > real).mean() + 0.5 * (fake[:, None] == real).mean()
+    train_size = train.file_sizes.astype(float)
+    rising = train_size[train.labels == 1].mean() > train_size[train.labels == 0].mean()
+    expected = larger if rising else 1 - larger
+    assert table.loc["JPEG file size", "roc_auc"] == pytest.approx(expected, abs=1e-9)
     # The study's finding on 1,000 training and 400 test images: the file size alone is near
     # chance (full data: ROC-AUC 0.52), the three statistics together far from it (0.89),
     # and better than any one of them.

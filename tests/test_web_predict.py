@@ -31,8 +31,15 @@ def test_upload_shows_verdict_probability_image_and_heatmap(client, jpeg):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert re.search(r'<h1 id="scope" class="in-scope">Verdict: <span id="verdict"', page)
-    assert re.search(r'id="verdict" class="verdict (real|fake)">(REAL|FAKE)<', page)
+    css, label = re.search(r'id="verdict" class="verdict (real|fake)">(REAL|FAKE)<', page).groups()
+    assert css == label.lower()
     assert "Probability that the image is FAKE" in page and "calibrated" in page
+    # The verdict is that of the probability printed beside it, against the study's threshold
+    # 0.5 (fixed before any result: P(FAKE) = 0.5 is where both errors cost the same): "0.73",
+    # "0.505" near 0.5, or "≥ 0.99" / "≤ 0.01" at the ends. "0.500" could be either side.
+    shown = re.search(r"Probability that the image is FAKE: <strong>([^<]+)</strong>", page)[1]
+    assert shown != "0.500"
+    assert label == ("FAKE" if float(shown.lstrip("≥≤ ")) >= 0.5 else "REAL")
     assert page.count('src="data:image/png;base64,') == 2
 
 

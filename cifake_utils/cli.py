@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # TensorFlow loads here, after the arguments are checked.
     from .detector.predict import predict_image, save_png
-    from .detector.scope import resampling_accuracies
+    from .detector.scope import GENERATORS_NOTE, resampling_accuracies
     from .images import ImageReadError
     from .models.saved import load_detector
     from .project.artifacts import load_json
@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         + ("" if info.scope_reference else ", no feature reference: scope by size only"),
         file=sys.stderr,
     )
+    print(f"in scope is not trustworthy: {GENERATORS_NOTE}", file=sys.stderr)
     rows = []
     several = len(files) > 1
     for number, path in enumerate(files, start=1):

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from PIL import Image
 
 LABEL_COLOURS = {"REAL": "#1f77b4", "FAKE": "#d62728"}
@@ -41,3 +42,20 @@ def save_figures(figures: dict[str, Figure], figures_dir: Path) -> list[Figure]:
     for name, fig in figures.items():
         save_figure(fig, name, figures_dir)
     return list(figures.values())
+
+
+def marker_handle(
+    label: str, colour: str = "black", marker: str = "o", hollow: bool = False, size: float = 7
+) -> Line2D:
+    """A legend entry for a scatter marker, filled or hollow."""
+    face = "none" if hollow else colour
+    return Line2D(
+        [],
+        [],
+        marker=marker,
+        ls="",
+        markersize=size,
+        markerfacecolor=face,
+        markeredgecolor=colour,
+        label=label,
+    )

@@ -55,6 +55,9 @@ def test_one_image_prints_verdict_model_and_writes_a_heatmap(images, tiny_model_
     assert label == ("FAKE" if float(probability) > 0.5 else "REAL")
     assert f"model {tiny_model_path}" in result.stderr and "data checksum" in result.stderr
     assert "temperature" in result.stderr
+    assert "in scope is not trustworthy: the detector has seen one generator only" in (
+        result.stderr
+    )
     assert (tmp_path / "heat.png").read_bytes().startswith(b"\x89PNG")
 
 

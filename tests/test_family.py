@@ -18,15 +18,6 @@ def predictions_with_errors(errors: int, rng_seed: int) -> np.ndarray:
     return probability
 
 
-def test_holm_matches_the_step_down_by_hand():
-    # Sorted 0.01, 0.02, 0.03, 0.04 times 4, 3, 2, 1: 0.04, 0.06, 0.06 (monotone), 0.06.
-    adjusted = family.holm(np.array([0.03, 0.01, 0.04, 0.02]))
-    assert adjusted == pytest.approx([0.06, 0.04, 0.06, 0.06])
-    assert family.holm(np.array([0.5, 0.9]))[1] == 1.0  # capped at one
-    assert np.isnan(family.holm(np.array([np.nan, 0.01]))[0])
-    assert family.holm(np.array([np.nan, 0.01]))[1] == pytest.approx(0.01)
-
-
 def test_a_verdict_significant_alone_can_fail_in_the_family():
     predictions = {}
     for seed, (a, b, c) in enumerate([(30, 20, 30), (31, 22, 26), (29, 21, 31)]):

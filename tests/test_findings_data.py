@@ -1,8 +1,11 @@
 """Notebook 01's findings follow its saved summary in both directions of every comparison."""
 
+import numpy as np
 import pytest
 
-from cifake_utils.data import findings
+from cifake_utils.constants import LABELS
+from cifake_utils.data import findings, stats
+from cifake_utils.data.loading import CifakeSplit
 
 
 def summary(
@@ -88,6 +91,32 @@ def test_spectrum_direction_follows_the_numbers(vertical, horizontal, axis):
     text = findings.spectrum_sentence(summary(vertical=vertical, horizontal=horizontal))
     assert axis in text
     assert f"{vertical:+.2f} at high vertical" in text
+
+
+def test_file_size_test_is_a_two_sample_ks_worked_by_hand():
+    # REAL sizes 1..5 and FAKE 6..10 bytes never overlap: D = 1, and of the C(10, 5) = 252
+    # equally likely labellings only 2 separate the classes completely: p = 2 / 252.
+    sizes = np.arange(1, 11, dtype=np.int32)
+    labels = np.repeat([LABELS.index("REAL"), LABELS.index("FAKE")], 5).astype(np.uint8)
+    split = CifakeSplit(
+        np.zeros((10, 32, 32, 3), np.uint8),
+        labels,
+        np.zeros(10, np.uint8),
+        np.array([""] * 10),
+        sizes,
+    )
+    assert stats.file_size_difference(split) == pytest.approx(
+        {"ks_statistic": 1.0, "p_value": 2 / 252}
+    )
+
+
+def test_equal_means_with_different_distributions_are_not_called_label_free():
+    differs = summary() | {"file_size_test": {"ks_statistic": 0.062, "p_value": 1e-80}}
+    text = findings.file_size_sentence(differs)
+    assert "within 2% of each other" in text and "but their distributions differ" in text
+    assert "D = 0.062" in text
+    same = summary() | {"file_size_test": {"ks_statistic": 0.004, "p_value": 0.3}}
+    assert "are not shown to differ" in findings.file_size_sentence(same)
 
 
 def test_file_sizes_and_balance_and_duplicates():

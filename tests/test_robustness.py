@@ -1,9 +1,13 @@
 """The corruption grid and the shortcut controls, on real CIFAKE test images."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
+from cifake_utils.images import prepare_image
 from cifake_utils.robustness import corruptions, findings, grid, photographs, shortcuts
 
 
@@ -55,6 +59,42 @@ def test_low_and_high_pass_split_the_image(images):
     assert shortcuts.high_frequency_energy(corruptions.low_pass(images)).mean() < (
         shortcuts.high_frequency_energy(images).mean()
     )
+
+
+def test_enlarging_then_shrinking_goes_through_the_commands_own_shrinking(images):
+    flat = np.full((1, 32, 32, 3), 137, dtype=np.uint8)  # bicubic and box keep a flat image
+    np.testing.assert_array_equal(corruptions.enlarge_and_shrink(flat, factor=8), flat)
+    # A 1-pixel checkerboard: bicubic overshoots at each edge, so the box average of an 8x8
+    # block is no longer the pixel it came from, and the pattern loses contrast.
+    board = (np.indices((32, 32)).sum(axis=0) % 2 * 255).astype(np.uint8)
+    board = np.repeat(board[None, :, :, None], 3, axis=3)
+    softened = corruptions.enlarge_and_shrink(board, factor=8).astype(int)
+    assert np.ptp(softened[0, 8:24, 8:24]) < 255
+    large = Image.fromarray(images[0]).resize((256, 256), Image.Resampling.BICUBIC)
+    np.testing.assert_array_equal(
+        corruptions.enlarge_and_shrink(images[:1], factor=8)[0], prepare_image(large)
+    )
+
+
+def test_a_classifier_against_chance_is_an_exact_binomial_test():
+    # 60 of 100 right: two-sided exact p = 2 * P(X >= 60 | n = 100, 1/2) = 0.056887.
+    labels = np.zeros(100, dtype=int)
+    predicted = np.r_[np.zeros(60, dtype=int), np.ones(40, dtype=int)]
+    tested = shortcuts.against_chance(labels, predicted, "tree_accuracy")
+    assert tested["tree_accuracy_p"] == pytest.approx(0.056887, abs=1e-6)
+    # Clopper-Pearson 95% interval for 60/100 (as R's binom.test gives it): 0.4972092..0.6967052.
+    assert tested["tree_accuracy_low"] == pytest.approx(0.4972092, abs=1e-7)
+    assert tested["tree_accuracy_high"] == pytest.approx(0.6967052, abs=1e-7)
+
+
+def test_the_file_size_tree_is_called_a_signal_only_when_its_test_says_so():
+    size = {"features": "JPEG file size", "accuracy": 0.5075, "roc_auc": 0.516}
+    size |= {"tree_accuracy": 0.5537, "tree_roc_auc": 0.561}
+    size |= {"tree_accuracy_low": 0.5467, "tree_accuracy_high": 0.5606}
+    real = findings.shortcut_sentence([size | {"tree_accuracy_p": 1e-50}], {"CNN2D": 0.947})
+    assert "significantly above chance" in real and "a weak but real label signal" in real
+    none = findings.shortcut_sentence([size | {"tree_accuracy_p": 0.3}], {"CNN2D": 0.947})
+    assert "not significantly above chance" in none and "no signal shown" in none
 
 
 def test_best_threshold_separates_shifted_scores():
@@ -191,14 +231,97 @@ def test_share_called_real_counts_per_seed():
     assert row["always_fake"] == "b"
 
 
-def grid_row(corruption, accuracy, retuned, auc):
+def grid_row(corruption, accuracy, retuned, auc, **tests):
+    """A saved grid row; `tests` adds accuracy_p_holm, accuracy_drop_low/high and the like."""
     return {
         "corruption": corruption,
         "architecture": "cnn2d",
         "accuracy": accuracy,
         "accuracy_retuned": retuned,
         "roc_auc": auc,
+    } | tests
+
+
+def test_loss_verdicts_follow_the_holm_adjusted_paired_test_and_its_sign():
+    summary = [
+        grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99, seeds=5),
+        grid_row("JPEG q30", 0.90, 0.92, 0.98, accuracy_p_holm=0.049),
+        grid_row("noise σ 2", 0.949, 0.95, 0.99, accuracy_p_holm=0.05),  # at alpha: not below
+        grid_row("greyscale", 0.96, 0.95, 0.99, accuracy_p_holm=0.001),
+        grid_row("1-pixel shift", 0.94, 0.95, 0.99),  # no test saved
+    ]
+    assert findings.loss_verdicts(summary, "cnn2d") == {
+        "JPEG q30": "lower",
+        "noise σ 2": "not significant",
+        "greyscale": "higher",
+        "1-pixel shift": "untested",
     }
+    text = findings.grid_sentences(summary, "cnn2d")[0]
+    assert "under 1 of 4: JPEG q30 (5.00 points)" in text
+    assert "1-pixel shift untested" in text and "significantly higher under greyscale" in text
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "point", "expected"),
+    [
+        (0.05, 0.06, 5.5, "past"),  # the whole interval at or past 5 points
+        (0.042, 0.0499, 4.5, "short"),  # the whole interval below it
+        (0.045, 0.055, 5.0, "undecided"),  # straddles the line
+        (math.nan, math.nan, 5.0, "past, one seed"),
+        (math.nan, math.nan, 4.99, "short, one seed"),
+    ],
+)
+def test_the_users_line_is_judged_on_the_interval_of_the_loss(low, high, point, expected):
+    row = {"accuracy_drop_low": low, "accuracy_drop_high": high}
+    assert findings.line_verdict(row, point) == expected
+
+
+def test_every_significant_loss_is_reported_not_only_those_past_the_line():
+    # Modified CNN2D's JPEG q30 in the committed grid: 4.52 points, its interval short of 5.
+    summary = [
+        grid_row(corruptions.CONTROL, 0.9329, 0.9323, 0.982, seeds=5),
+        grid_row("JPEG q50", 0.8349, 0.9041, 0.97, accuracy_p_holm=1e-5)
+        | {
+            "accuracy_drop_low": 0.095,
+            "accuracy_drop_high": 0.101,
+            "accuracy_retuned_p_holm": 1e-4,
+        },
+        grid_row("JPEG q30", 0.8877, 0.8951, 0.975, accuracy_p_holm=1e-5)
+        | {
+            "accuracy_drop_low": 0.042,
+            "accuracy_drop_high": 0.048,
+            "accuracy_retuned_p_holm": 1e-4,
+        },
+        grid_row("1-pixel shift", 0.9302, 0.93, 0.982, accuracy_p_holm=0.03)
+        | {
+            "accuracy_drop_low": 0.001,
+            "accuracy_drop_high": 0.005,
+            "accuracy_retuned_p_holm": 0.03,
+        },
+    ]
+    first, line, retuned = findings.grid_sentences(summary, "cnn2d")
+    assert "under 3 of 3: JPEG q50 (9.80 points), JPEG q30 (4.52 points), 1-pixel shift" in first
+    assert "past it under 1 of 3 (JPEG q50: 9.80 points, 95% interval 9.50–10.10)" in line
+    assert "short of it, with more than half its loss, under JPEG q30 (4.52 points" in line
+    assert "below the control's under JPEG q50, JPEG q30, 1-pixel shift" in retuned
+    reliance = findings.reliance_sentence(summary)
+    assert "after JPEG q50 each model tested (CNN2D) loses" in reliance
+    assert "short of that line the largest loss is 4.52 points, 95% interval 4.20–4.80" in reliance
+
+
+def test_an_interval_across_the_line_is_named_undecided():
+    summary = [
+        grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99, seeds=5),
+        grid_row("JPEG q30", 0.90, 0.92, 0.98, accuracy_p_holm=0.001)
+        | {"accuracy_drop_low": 0.04, "accuracy_drop_high": 0.06},
+    ]
+    assert (
+        "the interval straddles it under JPEG q30 (5.00 points, 95% interval 4.00–6.00)"
+        in (findings.grid_sentences(summary, "cnn2d")[1])
+    )
+    reliance = findings.reliance_sentence(summary)
+    assert reliance.startswith("For a user: no transformation in the grid costs every model")
+    assert "the interval straddles the line for CNN2D after JPEG q30" in reliance
 
 
 @pytest.mark.parametrize(
@@ -215,7 +338,8 @@ def test_grid_findings_tell_calibration_from_a_lost_cue(auc, expected):
         grid_row("blur σ 1", 0.94, 0.94, 0.985),
     ]
     text = " ".join(findings.grid_sentences(summary, "cnn2d"))
-    assert "falls by 5 points or more under 1 of 2 transformations (JPEG q50)" in text
+    assert "One seed leaves every loss against it untested" in text
+    assert "past it under 1 of 2 (JPEG q50: 25.00 points)" in text
     assert expected in text and "wins back 20.00 points" in text
     assert "after JPEG q50 each model tested (CNN2D) loses" in findings.reliance_sentence(summary)
 
@@ -235,7 +359,7 @@ def test_user_guidance_names_the_models_and_those_a_transformation_spares():
     assert none.startswith("For a user: no transformation in the grid costs every model tested")
     assert "after JPEG q50 only CNN2D does" in none
     assert (
-        "below that line the largest loss is 2.00 points (VGG-BN (beyond the paper), JPEG q30)"
+        "short of that line the largest loss is 2.00 points (VGG-BN (beyond the paper), JPEG q30)"
         in both
     )
     assert "so it says nothing of images from elsewhere" in both
@@ -278,35 +402,74 @@ def test_retuned_accuracy_is_judged_by_its_paired_test_against_the_control():
     assert "below the control's under blur σ 1" in text and "under JPEG q50 it is not" in text
 
 
-def test_the_grid_summary_tests_retuned_accuracy_over_seeds():
-    noise = {
-        corruptions.CONTROL: [0.0, 0.004, -0.003, 0.002],
-        "JPEG q50": [0.001, 0.0, 0.003, -0.002],
-    }
+def test_the_grid_summary_tests_each_loss_against_the_control_over_seeds():
+    # Per seed, the control minus the transformation: accuracy 0.05, 0.06, 0.04 (mean 0.05,
+    # SD 0.01, SEM 0.01/sqrt(3)); re-tuned accuracy 0.02, 0.02, 0.02 (no variation: untested).
+    # Interval: 0.05 -+ t(0.975, 2) * SEM = 0.05 -+ 4.302653 * 0.0057735 = 0.025159..0.074841.
+    # t = 0.05 / 0.0057735 = sqrt(75); with 2 degrees of freedom the t CDF is
+    # 1/2 + t / (2 sqrt(2 + t^2)), so p = 1 - sqrt(75 / 77) = 0.013072. One test: Holm keeps it.
+    control = {"accuracy": [0.95, 0.96, 0.94], "accuracy_retuned": [0.95, 0.96, 0.94]}
+    under = {"accuracy": [0.90, 0.90, 0.90], "accuracy_retuned": [0.93, 0.94, 0.92]}
     runs = pd.DataFrame(
         [
             {
-                "corruption": c,
+                "corruption": name,
                 "architecture": "cnn2d",
                 "seed": seed,
-                "accuracy": base + e,
-                "accuracy_retuned": base + e + shift,
+                "accuracy": values["accuracy"][seed],
+                "accuracy_retuned": values["accuracy_retuned"][seed],
                 "roc_auc": 0.99,
                 "average_precision": 0.99,
             }
-            for c, base, shift in ((corruptions.CONTROL, 0.95, 0.0), ("JPEG q50", 0.80, 0.10))
-            for seed, e in enumerate(noise[c])
+            for name, values in ((corruptions.CONTROL, control), ("JPEG q50", under))
+            for seed in range(3)
         ]
     )
     summary = grid.summarise_grid(runs)
-    assert np.isnan(summary.loc[(corruptions.CONTROL, "cnn2d"), "accuracy_retuned_p"])
-    assert summary.loc[("JPEG q50", "cnn2d"), "accuracy_retuned_p"] < 0.01
-    assert summary.loc[("JPEG q50", "cnn2d"), "accuracy_retuned_p_holm"] < 0.01
+    row = summary.loc[("JPEG q50", "cnn2d")]
+    assert row["accuracy_drop"] == pytest.approx(0.05)
+    assert (row["accuracy_drop_low"], row["accuracy_drop_high"]) == (
+        pytest.approx(0.025159, abs=1e-6),
+        pytest.approx(0.074841, abs=1e-6),
+    )
+    assert row["accuracy_p"] == pytest.approx(1 - math.sqrt(75 / 77), abs=1e-9)
+    assert row["accuracy_p_holm"] == pytest.approx(0.013072, abs=1e-6)
+    assert math.isnan(row["accuracy_retuned_p"]) and math.isnan(row["accuracy_retuned_p_holm"])
+    control_row = summary.loc[(corruptions.CONTROL, "cnn2d")]
+    assert math.isnan(control_row["accuracy_p"]) and math.isnan(control_row["accuracy_drop"])
+
+
+def test_holm_runs_over_each_architectures_transformations():
+    # Two transformations of one architecture with raw p 0.013072 and about 0.5: Holm doubles
+    # the smaller; the other architecture's single test is left as it is.
+    def runs_for(architecture, drops):
+        rows = []
+        for seed, base in enumerate([0.95, 0.96, 0.94]):
+            rows.append((corruptions.CONTROL, architecture, seed, base))
+            for name, per_seed in drops.items():
+                rows.append((name, architecture, seed, base - per_seed[seed]))
+        return rows
+
+    rows = runs_for("cnn2d", {"a": [0.05, 0.06, 0.04], "b": [0.01, -0.01, 0.0]})
+    rows += runs_for("vgg_bn", {"a": [0.05, 0.06, 0.04]})
+    runs = pd.DataFrame(rows, columns=["corruption", "architecture", "seed", "accuracy"])
+    runs["accuracy_retuned"] = runs["accuracy"]
+    runs["roc_auc"] = runs["average_precision"] = 0.99
+    summary = grid.summarise_grid(runs)
+    p = 1 - math.sqrt(75 / 77)
+    assert summary.loc[("a", "cnn2d"), "accuracy_p_holm"] == pytest.approx(2 * p)
+    assert summary.loc[("a", "vgg_bn"), "accuracy_p_holm"] == pytest.approx(p)
+    assert summary.loc[("b", "cnn2d"), "accuracy_p"] == pytest.approx(1.0)  # mean 0
 
 
 def test_grid_findings_when_nothing_is_lost():
-    summary = [grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99), grid_row("x", 0.94, 0.95, 0.99)]
-    assert "under 0 of 1 transformations (none)" in findings.grid_sentences(summary, "cnn2d")[0]
+    summary = [
+        grid_row(corruptions.CONTROL, 0.95, 0.95, 0.99, seeds=5),
+        grid_row("x", 0.94, 0.95, 0.99, accuracy_p_holm=0.2)
+        | {"accuracy_drop_low": 0.0, "accuracy_drop_high": 0.02},
+    ]
+    first, line = findings.grid_sentences(summary, "cnn2d")  # no re-tuning sentence
+    assert "under 0 of 1: none" in first and "past it under 0 of 1." in line
     assert "no transformation in the grid" in findings.reliance_sentence(summary)
 
 

@@ -83,12 +83,25 @@ def test_the_gaussian_has_class_means_and_a_tied_covariance():
 
 def test_only_a_32x32_image_passes_the_size_rule():
     assert scope.size_reason((32, 32), {}) is None
-    shrunk = scope.size_reason((4032, 3024), {"cnn2d": (0.946, 0.581), "vgg_bn": (0.955, 0.574)})
+    measured = {
+        "shrunk": {"cnn2d": (0.946, 0.912), "vgg_bn": (0.955, 0.931)},
+        "enlarged": {"cnn2d": (0.946, 0.581)},
+    }
+    shrunk = scope.size_reason((4032, 3024), measured)
     assert shrunk.startswith("the image is 4032x3024 and had to be shrunk to 32x32")
-    assert "accuracy on CIFAKE from 94.6–95.5% to 57.4–58.1% (chance is 50%)" in shrunk
-    one = scope.size_reason((64, 64), {"cnn2d": (0.946, 0.581)})
-    assert "from 94.6% to 58.1%" in one
-    assert "enlarged" in scope.size_reason((16, 16), {})
+    assert "enlarged CIFAKE test images 8x (bicubic) and shrank them back" in shrunk
+    assert "accuracy went from 94.6–95.5% to 91.2–93.1% (chance is 50%)" in shrunk
+    enlarged = scope.size_reason((16, 16), measured)
+    assert enlarged.startswith("the image is 16x16 and had to be enlarged to 32x32")
+    assert (
+        "2x down-and-up resampling to take the detectors' accuracy on CIFAKE from 94.6% to 58.1%"
+        in (enlarged)
+    )
+    assert "8x" not in enlarged
+    # Without a measurement of its kind the reason is the size alone.
+    assert scope.size_reason((64, 64), {"enlarged": measured["enlarged"]}) == (
+        "the image is 64x64 and had to be shrunk to 32x32"
+    )
 
 
 def test_assess_leads_with_each_reason_it_finds():
@@ -141,10 +154,16 @@ def test_a_large_photograph_is_out_of_scope_with_its_size(tiny_detector):
 def test_robustness_metrics_give_the_resampling_accuracy_per_architecture():
     grid = [
         {"architecture": "cnn2d", "corruption": "2x down-and-up", "accuracy": 0.58},
+        {"architecture": "cnn2d", "corruption": "8x enlarged then shrunk", "accuracy": 0.91},
+        {"architecture": "cnn2d", "corruption": "4x enlarged then shrunk", "accuracy": 0.93},
         {"architecture": "cnn2d", "corruption": "JPEG q50", "accuracy": 0.9},
         {"architecture": "cnn2d", "corruption": "PNG (control)", "accuracy": 0.95},
     ]
-    assert scope.resampling_accuracies({"grid": grid}) == {"cnn2d": (0.95, 0.58)}
+    assert scope.resampling_accuracies({"grid": grid}) == {
+        "enlarged": {"cnn2d": (0.95, 0.58)},
+        "shrunk": {"cnn2d": (0.95, 0.91)},
+    }
+    assert scope.resampling_accuracies({"grid": grid[1:]}) == {"shrunk": {"cnn2d": (0.95, 0.91)}}
     assert scope.resampling_accuracies(None) == {}
 
 

@@ -30,6 +30,18 @@ def test_per_cifar_class_accuracy_splits_by_class_and_label():
     assert np.isnan(table.loc["truck", "REAL"])
 
 
+def test_per_cifar_class_table_is_the_mean_over_seeds_with_its_t_interval():
+    # airplane REAL: seed 0 wrong (P 0.9), seed 1 right (P 0.1) -> 0 and 1: mean 0.5, SD
+    # sqrt(0.5), interval 0.5 -+ 12.706205 * 0.5 (t with 1 degree of freedom, SEM 0.5).
+    table = evaluation.per_cifar_class_table(Y, CLASSES, [P, 1 - P])
+    assert table.loc["airplane", "REAL_mean"] == 0.5
+    assert table.loc["airplane", "REAL_low"] == pytest.approx(0.5 - 12.706205 * 0.5, abs=1e-6)
+    assert table.loc["airplane", "REAL_high"] == pytest.approx(0.5 + 12.706205 * 0.5, abs=1e-6)
+    assert table.loc["automobile", "FAKE_mean"] == 0.5  # 0 of 2, then 2 of 2
+    one = evaluation.per_cifar_class_table(Y, CLASSES, [P])
+    assert one.loc["airplane", "FAKE_mean"] == 1.0 and np.isnan(one.loc["airplane", "FAKE_low"])
+
+
 def test_metric_tables_and_the_paper_comparison():
     predictions = {
         ("cnn2d", 0): P,

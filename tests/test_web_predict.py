@@ -95,6 +95,7 @@ def test_api_returns_json_with_label_probability_and_heatmap(client, jpeg):
     response = client.post("/api/predict", data=upload(jpeg), content_type="multipart/form-data")
     body = response.get_json()
     assert body["in_scope"] is True and body["scope_reasons"] == []
+    assert "one generator only, Stable Diffusion 1.4" in body["scope_limits"]
     assert body["original_size"] == [32, 32]
     assert body["atypicality"] <= body["atypicality_threshold"]
     # The label is the verdict of the probability it comes with (0.5, the study's threshold),

@@ -38,6 +38,7 @@ MODULES = {
     "family": ("cifake_utils/evaluation/family.py", ("tests/test_family.py",)),  # Holm, Welch
     "scope": ("cifake_utils/detector/scope.py", ("tests/test_scope.py",)),  # scope rule
     "store": ("cifake_utils/models/store.py", ("tests/test_store.py",)),  # the model key
+    "significance": ("cifake_utils/significance.py", ("tests/test_significance.py",)),  # Holm
     "inputs": ("cifake_utils/project/inputs.py", ("tests/test_inputs.py",)),  # data wiring
     "check": ("cifake_utils/study/check.py", ("tests/test_check.py",)),  # staleness check
 }

@@ -69,7 +69,7 @@ def container_table(sources: list[Source]) -> pd.DataFrame:
 def containers_per_label(table: pd.DataFrame) -> dict[str, list[str]]:
     """{label: the containers its files use}, each as 'IJG q75, 4:2:0, baseline'."""
     found: dict[str, set[str]] = {}
-    for split, label, tables, subsampling, progressive in table.index:
+    for _split, label, tables, subsampling, progressive in table.index:
         kind = "progressive" if progressive else "baseline"
         found.setdefault(label, set()).add(f"{tables}, {subsampling}, {kind}")
     return {label: sorted(kinds) for label, kinds in sorted(found.items())}

@@ -6,7 +6,7 @@ text stays true when the data or the profile changes.
 
 from ..constants import LABELS
 
-ALPHA = 0.05  # significance level of the per-image border test
+ALPHA = 0.05  # significance level of the per-image border test and the file-size test
 SAME_SIZE = 0.02  # relative difference of mean file sizes below which they count as the same
 
 
@@ -96,9 +96,22 @@ def file_size_sentence(summary: dict) -> str:
     real, fake = sizes["REAL"], sizes["FAKE"]
     apart = abs(fake - real) / real
     tested = "how well file size alone classifies is tested in notebook 07"
+    difference = summary.get("file_size_test")
+    if difference:
+        differs = difference["p_value"] < ALPHA
+        tested = (
+            f"their distributions {'differ' if differs else 'are not shown to differ'} "
+            f"(two-sample Kolmogorov-Smirnov over the training pool, D = "
+            f"{difference['ks_statistic']:.3f}, p = {difference['p_value']:.2g})"
+            + (", so equal means do not make file size label-free; " if differs else "; ")
+            + "how well file size alone classifies is tested in notebook 07"
+        )
     if apart < SAME_SIZE:
         return (
             f"FAKE and REAL JPEGs have mean sizes within {SAME_SIZE:.0%} of each other "
+            f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart), but {tested}."
+            if difference and difference["p_value"] < ALPHA
+            else f"FAKE and REAL JPEGs have mean sizes within {SAME_SIZE:.0%} of each other "
             f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart); {tested}."
         )
     relation = "larger" if fake > real else "smaller"
@@ -141,8 +154,8 @@ def near_duplicate_sentence(summary: dict) -> str:
     """How many test images have a near-duplicate (pHash) in train, per class."""
     near = summary["near_duplicates"]
     parts = [
-        f"{near['images'][label]:,} {label} ({near['images'][label] / near['class_size'][label]:.2%})"
-        for label in LABELS
+        f"{count:,} {label} ({count / near['class_size'][label]:.2%})"
+        for label, count in ((label, near["images"][label]) for label in LABELS)
     ]
     return (
         f"Counting near-duplicates too (nearest training image within {near['threshold_bits']} "

@@ -9,10 +9,10 @@ import numpy as np
 from PIL import Image
 
 from ..constants import IMAGE_SIZE, LABELS
-from .loading import cifar_class_from_name
-from .sources import MEMBER_PATTERN, is_system_file
 from ..errors import CifakeDataError, LayoutError
 from ..images import ImageReadError, read_pixels
+from .loading import cifar_class_from_name
+from .sources import MEMBER_PATTERN, is_system_file
 
 READABLE_COMPRESSION = {
     zipfile.ZIP_STORED,

@@ -80,7 +80,12 @@ def plot_power_spectra(spectra: dict[str, np.ndarray]) -> Figure:
     axes = fig.subplots(1, 4)
     size = next(iter(spectra.values())).shape[0]
     frequencies = spectral_frequencies(size)
-    extent = (frequencies[0] - 0.5, frequencies[-1] + 0.5, frequencies[-1] + 0.5, frequencies[0] - 0.5)
+    extent = (
+        frequencies[0] - 0.5,
+        frequencies[-1] + 0.5,
+        frequencies[-1] + 0.5,
+        frequencies[0] - 0.5,
+    )
     low = min(float(np.nanmin(s)) for s in spectra.values())
     high = max(float(np.nanmax(s)) for s in spectra.values())
     for ax, label in zip(axes, LABELS, strict=False):

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .audit import find_test_images_in_train, pixel_digests
 from ..constants import CIFAR10_CLASSES, EXPECTED_COUNTS, LABELS
-from .loading import CifakeData, CifakeSplit, DataConfig
 from ..errors import CifakeDataError
+from .audit import find_test_images_in_train, pixel_digests
+from .loading import CifakeData, CifakeSplit, DataConfig
 
 _INDEX_NAMES = ("train", "validation", "test", "test_deduplicated")
 
@@ -113,9 +113,7 @@ def carve_validation(
 def make_splits(data: CifakeData, config: SplitConfig = SplitConfig()) -> Splits:
     """Carve a stratified validation split from train; keep test and its deduplicated view."""
     pool = stratified_sample(data.train, config.train_images, config.seed)
-    train, validation = carve_validation(
-        data.train, pool, config.validation_fraction, config.seed
-    )
+    train, validation = carve_validation(data.train, pool, config.validation_fraction, config.seed)
     test = stratified_sample(data.test, config.test_images, config.seed)
     in_train = find_test_images_in_train(data)
     return Splits(

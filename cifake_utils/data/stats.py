@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..constants import CIFAR10_CLASSES, LABELS
 from .loading import CifakeData, CifakeSplit
@@ -107,6 +108,16 @@ def file_size_summary(data: CifakeData) -> pd.DataFrame:
     ]
     sizes = pd.concat(frames, ignore_index=True)
     return sizes.groupby(["split", "label"])["bytes"].describe().round(1)
+
+
+def file_size_difference(split: CifakeSplit) -> dict[str, float]:
+    """Do REAL and FAKE JPEG sizes come from one distribution? The two-sample
+    Kolmogorov-Smirnov test, which sees a difference in spread as well as in mean: its D (the
+    largest gap between the two cumulative distributions) and p."""
+    real = split.file_sizes[split.labels == LABELS.index("REAL")]
+    fake = split.file_sizes[split.labels == LABELS.index("FAKE")]
+    test = stats.ks_2samp(real, fake)
+    return {"ks_statistic": float(test.statistic), "p_value": float(test.pvalue)}
 
 
 def border_and_centre_means(means: dict[str, np.ndarray], ring: int = 4) -> pd.DataFrame:

@@ -49,11 +49,12 @@ def predict_image(
     detector: Detector,
     source: str | Path | bytes | np.ndarray,
     name: str | None = None,
-    resampling: dict[str, tuple[float, float]] | None = None,
+    resampling: dict[str, dict[str, tuple[float, float]]] | None = None,
 ) -> Prediction:
     """Scope, verdict, calibrated P(FAKE) and Grad-CAM overlay for one image file, its bytes,
-    or an RGB array. `resampling` is notebook 07's clean accuracy and accuracy after resampling, by
-    architecture (`scope.resampling_accuracies`), quoted when the image had to be resized.
+    or an RGB array. `resampling` is notebook 07's clean accuracy and accuracy under the
+    transformation that stands for each way of resizing, by architecture
+    (`scope.resampling_accuracies`), quoted when the image had to be resized.
 
     Raises images.ImageReadError with a one-line reason for anything that is not a
     readable image.

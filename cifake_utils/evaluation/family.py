@@ -20,6 +20,7 @@ from ..decision import predict_labels
 from ..models.architectures import PAPER_MODELS
 from ..paths import untuned_results_dir
 from ..project.profiles import Profile
+from ..significance import holm
 from . import tables
 from .seeds import paired_comparison, verdict
 
@@ -48,19 +49,6 @@ RECIPE_NOTES = {
         "both with CNN2D's tuned recipe and epoch budget, a verdict about the models as trained so"
     ),
 }
-
-
-def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values, in the input's order (NaN stays NaN)."""
-    p_values = np.asarray(p_values, dtype=float)
-    adjusted = np.full_like(p_values, np.nan)
-    finite = np.flatnonzero(np.isfinite(p_values))
-    order = finite[np.argsort(p_values[finite], kind="stable")]
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, (len(order) - rank) * p_values[index])
-        adjusted[index] = min(1.0, running)
-    return adjusted
 
 
 def unpaired_comparison(

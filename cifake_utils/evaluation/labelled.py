@@ -11,7 +11,7 @@ from ..data.labelled_zip import LabelledImages
 from ..models.inference import predict_fake_probability
 from . import metrics
 from .plots import plot_confusion_matrices, plot_per_class_accuracy
-from .tables import per_cifar_class_accuracy
+from .tables import per_cifar_class_table
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ def evaluate_labelled(
         )
     }
     if (labelled.cifar_classes >= 0).all():
-        table = per_cifar_class_accuracy(labelled.labels, labelled.cifar_classes, probability)
-        figures["Accuracy per CIFAR-10 class"] = plot_per_class_accuracy(table, name)
+        table = per_cifar_class_table(labelled.labels, labelled.cifar_classes, [probability])
+        figures["Accuracy per CIFAR-10 class"] = plot_per_class_accuracy({name: table})
     both_classes = len(np.unique(labelled.labels)) == 2
     return LabelledEvaluation(
         count=len(labelled.labels),

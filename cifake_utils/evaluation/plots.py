@@ -40,39 +40,71 @@ def plot_confusion_matrices(matrices: dict[str, np.ndarray]) -> Figure:
     return fig
 
 
-def plot_roc_curves(y_true: np.ndarray, probabilities: dict[str, np.ndarray]) -> Figure:
-    """ROC curves (FAKE as the positive class) with their AUC in the legend."""
-    fig = Figure(figsize=(5.5, 5))
+Grouped = dict[str, dict[int, np.ndarray]]  # {architecture's name: {seed: P(FAKE)}}
+
+
+def _seed_legend(name: str, values: list[float], metric: str) -> str:
+    if len(values) == 1:
+        return f"{name}: {metric} {values[0]:.4f} (1 seed)"
+    return (
+        f"{name}: {metric} {np.mean(values):.4f}, seeds {min(values):.4f}–{max(values):.4f} "
+        f"({len(values)} seeds)"
+    )
+
+
+def plot_roc_curves(y_true: np.ndarray, grouped: Grouped) -> Figure:
+    """ROC curves (FAKE as the positive class), one colour per architecture and one thin line
+    per seed, on a log false-positive axis so that the low-error end where the models differ
+    is visible; mean AUC and its range over seeds in the legend."""
+    fig = Figure(figsize=(6.4, 5))
     ax = fig.subplots()
-    for name, probability in probabilities.items():
-        fpr, tpr, _ = skm.roc_curve(y_true, probability)
-        auc = skm.roc_auc_score(y_true, probability)
-        ax.plot(fpr, tpr, lw=1.2, label=f"{name} (AUC {auc:.4f})")
-    ax.plot([0, 1], [0, 1], color="grey", ls=":", lw=1)
-    ax.set_xlabel("false positive rate (REAL called FAKE)")
-    ax.set_ylabel("true positive rate (FAKE called FAKE)")
-    ax.set_title("ROC, test split")
-    ax.legend(fontsize=7, loc="lower right")
+    handles = []
+    for colour, (name, runs) in zip(sns.color_palette("colorblind"), grouped.items(), strict=False):
+        aucs = []
+        for probability in runs.values():
+            fpr, tpr, _ = skm.roc_curve(y_true, probability)
+            ax.plot(fpr, tpr, color=colour, lw=0.9, alpha=0.8)
+            aucs.append(skm.roc_auc_score(y_true, probability))
+        handles.append(Line2D([], [], color=colour, label=_seed_legend(name, aucs, "AUC")))
+    real = int(np.sum(y_true == LABELS.index("REAL")))
+    ax.set_xscale("log")
+    ax.set_xlim(1 / real, 1)
+    ax.set_ylim(0, 1.01)
+    ax.grid(alpha=0.3, which="both", lw=0.5)
+    ax.set_xlabel("false positive rate: share of REAL test images called FAKE (log scale)")
+    ax.set_ylabel("true positive rate: share of FAKE test images called FAKE")
+    ax.set_title("ROC on the test split, one line per seed")
+    ax.legend(handles=handles, fontsize=8, loc="lower right")
     return fig
 
 
-def plot_precision_recall_curves(
-    y_true: np.ndarray, probabilities: dict[str, np.ndarray]
-) -> Figure:
-    """Precision-recall curves with each class in turn as the positive one."""
-    fig = Figure(figsize=(11, 4.6))
+def plot_precision_recall_curves(y_true: np.ndarray, grouped: Grouped) -> Figure:
+    """Precision-recall curves with each class in turn as the positive one, one colour per
+    architecture and one thin line per seed; precision zoomed to the range the curves use up to
+    99% recall; mean average precision and its range over seeds in the legend."""
+    fig = Figure(figsize=(12, 4.8))
     axes = fig.subplots(1, 2, sharey=True)
+    lowest = 1.0
     for ax, positive in zip(axes, LABELS, strict=True):
-        for name, probability in probabilities.items():
-            is_positive = y_true == LABELS.index(positive)
-            score = probability if positive == "FAKE" else 1.0 - probability
-            precision, recall, _ = skm.precision_recall_curve(is_positive, score)
-            ap = skm.average_precision_score(is_positive, score)
-            ax.plot(recall, precision, lw=1.2, label=f"{name} (AP {ap:.4f})")
-        ax.set_xlabel("recall")
-        ax.set_title(f"{positive} as the positive class")
-        ax.legend(fontsize=7, loc="lower left")
-    axes[0].set_ylabel("precision")
+        is_positive = y_true == LABELS.index(positive)
+        handles = []
+        for colour, (name, runs) in zip(
+            sns.color_palette("colorblind"), grouped.items(), strict=False
+        ):
+            aps = []
+            for probability in runs.values():
+                score = probability if positive == "FAKE" else 1.0 - probability
+                precision, recall, _ = skm.precision_recall_curve(is_positive, score)
+                ax.plot(recall, precision, color=colour, lw=0.9, alpha=0.8)
+                lowest = min(lowest, float(precision[recall <= 0.99].min()))
+                aps.append(skm.average_precision_score(is_positive, score))
+            handles.append(Line2D([], [], color=colour, label=_seed_legend(name, aps, "AP")))
+        ax.set_xlabel("recall: share of the positive class found")
+        ax.set_title(f"{positive} as the positive class, one line per seed")
+        ax.grid(alpha=0.3, lw=0.5)
+        ax.legend(handles=handles, fontsize=8, loc="lower left")
+    axes[0].set_ylabel("precision: share of the calls that are right")
+    axes[0].set_ylim(max(0.5, np.floor(lowest * 20) / 20 - 0.05), 1.005)
     fig.tight_layout()
     return fig
 
@@ -180,20 +212,44 @@ def plot_paper_comparison(
     return fig
 
 
-def plot_per_class_accuracy(table: pd.DataFrame, title: str) -> Figure:
-    """Heatmap of accuracy per CIFAR-10 class on REAL and FAKE images."""
-    fig = Figure(figsize=(4.8, 5.5))
-    ax = fig.subplots()
-    sns.heatmap(
-        table.astype(float),
-        annot=True,
-        fmt=".3f",
-        cmap="viridis",
-        ax=ax,
-        cbar_kws={"label": "accuracy"},
-    )
-    ax.set_title(title)
-    ax.set_xlabel("true label")
+def plot_per_class_accuracy(tables: dict[str, pd.DataFrame]) -> Figure:
+    """Accuracy on the REAL and on the FAKE test images of each CIFAR-10 class, one colour per
+    architecture: the mean over seeds with its 95% t-interval (`tables.per_cifar_class_table`),
+    in percent, on an axis that starts where the data do."""
+    fig = Figure(figsize=(11, 5.2))
+    axes = fig.subplots(1, 2, sharey=True)
+    classes = np.arange(len(CIFAR10_CLASSES))
+    offsets = np.linspace(-0.15, 0.15, len(tables))
+    colours = sns.color_palette("colorblind")
+    for ax, label in zip(axes, LABELS, strict=True):
+        for offset, colour, (name, table) in zip(offsets, colours, tables.items(), strict=False):
+            mean = 100 * table[f"{label}_mean"].to_numpy()
+            error = np.vstack(
+                [mean - 100 * table[f"{label}_low"], 100 * table[f"{label}_high"] - mean]
+            )
+            ax.errorbar(
+                mean,
+                classes + offset,
+                xerr=np.nan_to_num(error),
+                fmt="o",
+                ms=4,
+                capsize=2,
+                color=colour,
+                label=name,
+            )
+        ax.set_title(f"{label} test images")
+        with_intervals = any(table[f"{label}_low"].notna().any() for table in tables.values())
+        ax.set_xlabel(
+            "accuracy (%), mean over seeds with 95% t-interval"
+            if with_intervals
+            else "accuracy (%)"
+        )
+        ax.grid(axis="x", alpha=0.3, lw=0.5)
+    axes[0].set_yticks(classes, CIFAR10_CLASSES)
+    axes[0].invert_yaxis()
+    axes[0].set_ylabel("CIFAR-10 class")
+    axes[1].legend(fontsize=8, loc="lower left")
+    fig.suptitle("Accuracy per CIFAR-10 class and label, test split")
     fig.tight_layout()
     return fig
 

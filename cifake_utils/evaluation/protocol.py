@@ -21,9 +21,10 @@ from ..data.resplit import as_bgr, resplit_indices
 from ..decision import predict_labels
 from ..models.architectures import DISPLAY_NAMES
 from ..models.inference import predict_fake_probability
+from ..significance import t_interval
 from .family import holm
 from .findings import prediction_interval
-from .seeds import ALPHA, t_interval
+from .seeds import ALPHA
 
 # The follow-up paper's accuracy (%) for its CNN2D and modified model (the public
 # implementation prints 94.965 and 95.925).

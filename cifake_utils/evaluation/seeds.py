@@ -9,18 +9,10 @@ import pandas as pd
 from scipy import stats
 
 from ..decision import predict_labels
+from ..significance import t_interval
 from . import metrics
 
 ALPHA = 0.05
-
-
-def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
-    """Student-t interval of the mean over seeds (NaNs when fewer than two values)."""
-    values = np.asarray(values, dtype=float)
-    if len(values) < 2:
-        return float("nan"), float("nan")
-    half = stats.t.ppf((1 + confidence) / 2, len(values) - 1) * stats.sem(values)
-    return float(values.mean() - half), float(values.mean() + half)
 
 
 def seed_and_image_bootstrap(

@@ -10,6 +10,7 @@ from ..decision import predict_labels
 from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
 from ..models.inference import predict_fake_probability
 from ..models.training import TrainingRun, load_run
+from ..significance import t_interval
 from . import metrics
 
 # The follow-up paper's table, in percent (weighted averages over the two classes).
@@ -174,6 +175,25 @@ def per_cifar_class_accuracy(
             chosen = (cifar_classes == class_index) & (y_true == label_index)
             table.loc[class_name, label] = correct[chosen].mean() if chosen.any() else np.nan
     return table
+
+
+def per_cifar_class_table(
+    y_true: np.ndarray, cifar_classes: np.ndarray, probabilities: list[np.ndarray]
+) -> pd.DataFrame:
+    """`per_cifar_class_accuracy` over seeds: per CIFAR-10 class, each label's mean accuracy
+    over the seeds' `probabilities` with its 95% t-interval (`<label>_mean`, `_low`, `_high`;
+    the interval is NaN for one seed)."""
+    per_seed = [per_cifar_class_accuracy(y_true, cifar_classes, p) for p in probabilities]
+    columns = {}
+    for label in LABELS:
+        values = np.column_stack([table[label].to_numpy() for table in per_seed])
+        bounds = np.array([t_interval(row) for row in values])
+        columns |= {
+            f"{label}_mean": values.mean(axis=1),
+            f"{label}_low": bounds[:, 0],
+            f"{label}_high": bounds[:, 1],
+        }
+    return pd.DataFrame(columns, index=per_seed[0].index)
 
 
 def most_confident_errors(

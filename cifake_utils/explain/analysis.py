@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..models.architectures import DISPLAY_NAMES
+from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
 from ..models.saved import default_model_path
 from ..models.training import TrainingRun, load_run
 from . import comparisons
@@ -47,6 +47,15 @@ def models_to_explain(models_dir: Path) -> dict[str, TrainingRun]:
         run = load_run(served)
         named[f"{DISPLAY_NAMES[run.model_config.name]} (served)"] = run
     return named
+
+
+def headline_models(models_dir: Path, seeds: tuple[int, ...]) -> dict[tuple[str, int], keras.Model]:
+    """{(architecture, seed): model} of both paper models' headline seeds."""
+    return {
+        (architecture, seed): load_run(models_dir / f"{architecture}_seed{seed}.keras").model
+        for architecture in PAPER_MODELS
+        for seed in seeds
+    }
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..significance import holm
+
 ALPHA = 0.05
 # For each per-image score, whether a higher value means a more faithful map.
 HIGHER_IS_BETTER = {
@@ -83,14 +85,3 @@ def comparisons(
         verdict(e, p) for e, p in zip(table["rank_biserial"], table["p_holm"], strict=True)
     ]
     return table
-
-
-def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values (family-wise error control, any dependence)."""
-    p_values = np.asarray(p_values, float)
-    order = np.argsort(p_values)
-    scaled = p_values[order] * (len(p_values) - np.arange(len(p_values)))
-    adjusted = np.minimum(np.maximum.accumulate(scaled), 1.0)
-    result = np.empty_like(adjusted)
-    result[order] = adjusted
-    return result

@@ -95,11 +95,19 @@ def randomisation_figures(
     return figures
 
 
-def similarity_figures(runs: dict[str, TrainingRun], tables: dict[str, pd.DataFrame]) -> dict:
-    """Per model: the signed and sign-invariant map similarity per re-initialisation seed."""
+def similarity_figures(
+    runs: dict[str, TrainingRun],
+    tables: dict[str, pd.DataFrame],
+    references: dict[str, pd.DataFrame] | None = None,
+) -> dict:
+    """Per model: the signed and sign-invariant map similarity per re-initialisation seed,
+    with the same-labels, different-seed reference band where `references` has one."""
+    references = references or {}
     return {
         f"05_randomisation_similarity_{run.model_config.name}": plot_randomisation_similarity(
-            tables[name], f"{name}: the maps' similarity to the trained model's, per seed"
+            tables[name],
+            f"{name}: the maps' similarity to the trained model's, per seed",
+            references.get(name),
         )
         for name, run in runs.items()
     }

@@ -5,9 +5,10 @@ import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
-from ..plots import LABEL_COLOURS, overlay_heatmap
+from ..plots import LABEL_COLOURS, marker_handle, overlay_heatmap
 from .cam import normalise_maps
 from .geometry import Grid, place_maps
 from .sanity import rank_correlations
@@ -222,7 +223,51 @@ def plot_border_shares(shares: dict[str, np.ndarray], uniform: float, title: str
     return fig
 
 
-def plot_randomisation_similarity(table: pd.DataFrame, title: str) -> Figure:
+def plot_border_over_seeds(table: pd.DataFrame, uniform: float, names: dict[str, str]) -> Figure:
+    """The border share of every seed's maps (`across_seeds.border_table`), one panel per
+    architecture and method: per true class, each seed's trained model (filled) beside its
+    randomised copy (hollow), and a uniform map's share (dotted line), in percent."""
+    architectures = list(dict.fromkeys(table["architecture"]))
+    methods = list(dict.fromkeys(table["method"]))
+    labels = list(dict.fromkeys(table["true class"]))
+    fig = Figure(figsize=(3.6 * len(methods), 3.1 * len(architectures) + 0.6), layout="constrained")
+    axes = fig.subplots(len(architectures), len(methods), sharey=True, squeeze=False)
+    for row, architecture in enumerate(architectures):
+        for column, method in enumerate(methods):
+            ax = axes[row, column]
+            for k, label in enumerate(labels):
+                cell = table[
+                    (table["architecture"] == architecture)
+                    & (table["method"] == method)
+                    & (table["true class"] == label)
+                ]
+                colour = LABEL_COLOURS.get(label)
+                jitter = np.linspace(-0.08, 0.08, len(cell))
+                ax.scatter(k - 0.15 + jitter, 100 * cell["trained"], color=colour, s=22)
+                ax.scatter(
+                    k + 0.15 + jitter,
+                    100 * cell["randomised"],
+                    facecolor="none",
+                    edgecolor=colour,
+                    s=22,
+                )
+            ax.axhline(100 * uniform, color="black", ls=":", lw=1)
+            ax.set_xticks(range(len(labels)), [f"{label} images" for label in labels])
+            ax.set_title(f"{names.get(architecture, architecture)}, {method}", fontsize=9)
+            ax.grid(axis="y", alpha=0.3)
+        axes[row, 0].set_ylabel("map mass in border cells (%)")
+    handles = [
+        marker_handle("trained model, one per seed", "grey"),
+        marker_handle("the same network with random weights", "grey", hollow=True),
+        Line2D([], [], color="black", ls=":", label=f"uniform map ({100 * uniform:.1f}%)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    return fig
+
+
+def plot_randomisation_similarity(
+    table: pd.DataFrame, title: str, reference: pd.DataFrame | None = None
+) -> Figure:
     """One panel per method: per re-initialisation seed, the maps' mean Spearman ρ with the
     trained model's (hollow, dotted) and its sign-invariant value |ρ| (filled, solid), as the
     layers are re-initialised from the top. A re-initialised output layer can flip the sign of
@@ -240,6 +285,9 @@ def plot_randomisation_similarity(table: pd.DataFrame, title: str) -> Figure:
             ax.plot(positions, np.abs(rho), "o-", color=colour, label=f"seed {seed}: |ρ|")
             ax.plot(positions, rho, "o:", color=colour, mfc="none", label=f"seed {seed}: signed ρ")
         ax.axhline(0, color="grey", linewidth=0.8)
+        if reference is not None and method in set(reference["method"]):
+            ref = reference[reference["method"] == method].iloc[0]
+            ax.axhspan(ref["low"], ref["high"], color="#bbbbbb", alpha=0.5, zorder=0)
         ax.set_xticks(positions, [randomised_title(d).replace("\n", " ") for d in depths])
         ax.tick_params(axis="x", labelrotation=20, labelsize=8)
         ax.set_ylim(-1.05, 1.05)
@@ -247,6 +295,9 @@ def plot_randomisation_similarity(table: pd.DataFrame, title: str) -> Figure:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("mean Spearman ρ with the trained model's maps")
     handles, labels = axes[0].get_legend_handles_labels()
+    if reference is not None:
+        handles.append(Patch(color="#bbbbbb", alpha=0.5))
+        labels.append("|ρ| of two seeds trained on the same labels (95% interval): pass below it")
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels) // 2, fontsize=8)
     fig.suptitle(title)
     return fig

@@ -26,6 +26,7 @@ from ..decision import predict_labels
 from ..models.inference import predict_fake_probability
 from ..models.summaries import inference_accuracy
 from ..models.training import TrainingRun, train_model
+from ..significance import t_interval
 from .cam import class_activation_grids
 
 WEIGHTED_LAYERS_TOP_DOWN = ("fake_probability", "hidden", "conv2", "conv1")
@@ -112,6 +113,13 @@ def summarise_over_seeds(table: pd.DataFrame) -> pd.DataFrame:
             # negative, whichever is higher), then averaged over seeds.
             "sign_invariant": grouped["mean_spearman"].apply(lambda rho: rho.abs().mean()),
             "sign_invariant_max": grouped["mean_spearman"].apply(lambda rho: rho.abs().max()),
+            # The 95% t-interval of the sign-invariant similarity over re-initialisation seeds.
+            "sign_invariant_low": grouped["mean_spearman"].apply(
+                lambda rho: t_interval(rho.abs().to_numpy())[0]
+            ),
+            "sign_invariant_high": grouped["mean_spearman"].apply(
+                lambda rho: t_interval(rho.abs().to_numpy())[1]
+            ),
             "seeds": grouped["seed"].count(),
             "flat_trained": grouped["flat_trained"].first(),
             "flat_randomised": grouped["flat_other"].mean(),

@@ -3,9 +3,10 @@
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+
+from ..plots import marker_handle
 
 NOISE_POINTS = 0.5  # one seed cannot resolve a smaller validation change (notebook 03)
 
@@ -31,6 +32,33 @@ def plot_training_curves(histories: dict[str, dict[str, list[float]]]) -> Figure
     ax.grid(alpha=0.3)
     ax.set_title("accuracy: validation solid, training dashed (dropout and augmentation on)")
     ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def plot_ablation_curves(
+    histories: dict[str, list[dict[str, list[float]]]], names: dict[str, str]
+) -> Figure:
+    """Validation accuracy per epoch of every seed of each ablation arm, one panel an arm on a
+    shared accuracy axis: each panel keeps its own schedule's epochs, so a 10-epoch and a
+    40-epoch cosine schedule are not read on one epoch axis."""
+    arms = list(histories)
+    columns = min(2, len(arms))
+    rows = -(-len(arms) // columns)
+    fig = Figure(figsize=(5.2 * columns, 3.4 * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, columns, sharey=True, squeeze=False)).ravel()
+    for k, (ax, arm) in enumerate(zip(axes, arms, strict=False)):
+        for history in histories[arm]:
+            accuracy = 100 * np.asarray(history["val_accuracy"])
+            ax.plot(np.arange(1, len(accuracy) + 1), accuracy, color=f"C{k}", lw=1, alpha=0.8)
+        epochs = len(histories[arm][0]["val_accuracy"])
+        ax.set_title(f"{names.get(arm, arm)}: {epochs} epochs, {len(histories[arm])} seeds")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch of its own cosine schedule")
+        ax.set_ylabel("validation accuracy (%)")
+        ax.grid(alpha=0.3)
+    for ax in axes[len(arms) :]:
+        ax.set_visible(False)
+    fig.suptitle("Validation accuracy during training, one line per seed")
     return fig
 
 
@@ -76,34 +104,23 @@ def plot_recipe_search(search: pd.DataFrame, display_names: dict[str, str]) -> F
         labels = (rows["stage"] + ": " + rows["change"]).tolist()
         ax.set_yticks(positions, labels)
         ax.tick_params(axis="y", labelsize=8)
-        ax.set_xlabel("validation accuracy (%), one seed per run")
+        images = int(rows["train_images"].iloc[0]) if "train_images" in rows else None
+        trained_on = f", {images:,} training images" if images else ""
+        ax.set_xlabel(f"validation accuracy (%), one seed per run{trained_on}")
         ax.set_title(display_names.get(architecture, architecture))
         ax.grid(axis="x", alpha=0.3)
     handles = [
-        Line2D([], [], marker="o", ls="", color="black", label="untuned recipe"),
-        Line2D([], [], marker="o", ls="", color="#2ca02c", label="kept"),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            ls="",
-            markerfacecolor="white",
-            markeredgecolor="#d62728",
-            label="rejected",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            ls="",
-            markersize=11,
-            markerfacecolor="none",
-            markeredgecolor="black",
-            label="chosen recipe",
+        marker_handle("untuned recipe"),
+        marker_handle("kept", "#2ca02c"),
+        marker_handle("rejected", "#d62728", hollow=True),
+        marker_handle(
+            "chosen recipe, as searched (trained later at the epoch sweep's budget)",
+            hollow=True,
+            size=11,
         ),
         Patch(color="#dddddd", label=f"best so far ± {NOISE_POINTS:g} point (unresolved)"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=9, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9, frameon=False)
     return fig
 
 
@@ -121,17 +138,17 @@ def _kept_rows(rows: pd.DataFrame) -> set[int]:
 
 def plot_epoch_budget(sweep: pd.DataFrame, budgets: pd.DataFrame, names: dict[str, str]) -> Figure:
     """Validation accuracy against the fixed epoch budget, one panel per architecture and one
-    line per candidate recipe; the budget chosen for each candidate is ringed."""
+    line per candidate recipe; the budget the sweep's rule picks for each candidate is ringed,
+    and the budget its headline runs actually train (capped where `EPOCH_CAP` says so) is a
+    star on the candidate each architecture trains."""
     architectures = list(dict.fromkeys(sweep["architecture"]))
-    fig = Figure(figsize=(5 * len(architectures), 3.8), layout="constrained")
+    fig = Figure(figsize=(5.4 * len(architectures), 4.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(architectures)))
     for ax, architecture in zip(axes, architectures, strict=True):
         rows = sweep[sweep["architecture"] == architecture]
         for k, (recipe, runs) in enumerate(rows.groupby("recipe", sort=False)):
-            runs = runs.sort_values("epochs")
-            ax.plot(
-                runs["epochs"], 100 * runs["val_accuracy"], marker="o", color=f"C{k}", label=recipe
-            )
+            runs = runs.sort_values("epochs").set_index("epochs")
+            ax.plot(runs.index, 100 * runs["val_accuracy"], marker="o", color=f"C{k}", label=recipe)
             chosen = budgets[
                 (budgets["architecture"] == architecture) & (budgets["recipe"] == recipe)
             ].iloc[0]
@@ -143,13 +160,30 @@ def plot_epoch_budget(sweep: pd.DataFrame, budgets: pd.DataFrame, names: dict[st
                 edgecolor="black",
                 zorder=3,
             )
+            trained = int(chosen.get("trained_epochs", chosen["budget"]))
+            if bool(chosen.get("chosen", False)) and trained in runs.index:
+                ax.scatter(
+                    trained,
+                    100 * runs.loc[trained, "val_accuracy"],
+                    marker="*",
+                    s=220,
+                    color="black",
+                    zorder=4,
+                )
         ax.set_xscale("log", base=2)
         ax.set_xticks(
             sorted(rows["epochs"].unique()), [str(e) for e in sorted(rows["epochs"].unique())]
         )
         ax.set_xlabel("fixed epoch budget (cosine decay), log scale")
-        ax.set_ylabel("validation accuracy (%), seed 0")
+        images = int(rows["train_images"].iloc[0]) if "train_images" in rows else None
+        trained_on = f", {images:,} training images" if images else ""
+        ax.set_ylabel(f"validation accuracy (%), seed 0{trained_on}")
         ax.set_title(names.get(architecture, architecture))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right", title="ringed: chosen budget", title_fontsize=8)
+        ax.legend(fontsize=8, loc="lower right")
+    handles = [
+        marker_handle("the sweep rule's budget", hollow=True, size=12),
+        marker_handle("the budget the headline runs train", marker="*", size=13),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=9, frameon=False)
     return fig

@@ -113,6 +113,7 @@ def get_profile(name: str, root: Path | None = None) -> Profile:
                     "FAITHFULNESS_IMAGES": 60,
                     "ROAD_IMAGES": 12,
                     "MEAN_MAP_IMAGES": 40,
+                    "BORDER_SEED_IMAGES": 10,
                     "SANITY_IMAGES": 20,
                     "SANITY_SEEDS": [0, 1],
                     "SHUFFLED_TRAIN_IMAGES": 64,

@@ -14,6 +14,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from ..images import prepare_image
+
 Corruption = Callable[[np.ndarray, int], np.ndarray]
 
 
@@ -67,6 +69,19 @@ def resample(images: np.ndarray, seed: int = 0, factor: int = 2) -> np.ndarray:
     return _each(images, down_up)
 
 
+def enlarge_and_shrink(images: np.ndarray, seed: int = 0, factor: int = 8) -> np.ndarray:
+    """Enlarge by `factor` (bicubic) and shrink back to 32x32 exactly as `cifake predict` and
+    the web page shrink a large upload (`images.prepare_image`): does the detectors' own
+    shrinking erase the cue, on images whose detail came from CIFAKE?"""
+    out = np.empty_like(images)
+    for index, image in enumerate(images):
+        large = Image.fromarray(image).resize(
+            (image.shape[1] * factor, image.shape[0] * factor), Image.Resampling.BICUBIC
+        )
+        out[index] = prepare_image(large)
+    return out
+
+
 def shift(images: np.ndarray, seed: int = 0, pixels: int = 1) -> np.ndarray:
     """Move the content `pixels` right and down, edges repeated: the JPEG 8x8 grid no longer
     lines up with the image."""
@@ -103,6 +118,7 @@ GRID: dict[str, Corruption] = {
     "noise σ 2": partial(gaussian_noise, std=2.0),
     "noise σ 8": partial(gaussian_noise, std=8.0),
     "2x down-and-up": partial(resample, factor=2),
+    **{f"{f}x enlarged then shrunk": partial(enlarge_and_shrink, factor=f) for f in (4, 8)},
     "1-pixel shift": partial(shift, pixels=1),
     "greyscale": greyscale,
 }

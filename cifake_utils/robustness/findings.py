@@ -12,37 +12,130 @@ DROP_POINTS = 5.0  # a fall in accuracy at 0.5 of at least this many points coun
 AUC_KEPT_POINTS = 2.0  # ROC-AUC within this many points of the control: the ranking survives
 
 
+def loss_verdicts(summary: list[dict], architecture: str) -> dict[str, str]:
+    """Per transformation, accuracy at 0.5 against the control's by the paired t over seeds,
+    Holm over the architecture's transformations: "lower", "higher", "not significant", or
+    "untested" (one seed, or no test in the saved summary)."""
+    verdicts = {}
+    for corruption, row in rows_of(summary, architecture).items():
+        if corruption == CONTROL:
+            continue
+        p = row.get("accuracy_p_holm", math.nan)
+        if not math.isfinite(p):
+            verdicts[corruption] = "untested"
+        elif p >= ALPHA:
+            verdicts[corruption] = "not significant"
+        else:
+            lower = _drop(summary, architecture, corruption) > 0
+            verdicts[corruption] = "lower" if lower else "higher"
+    return verdicts
+
+
+def line_verdict(row: dict, drop_points: float) -> str:
+    """The loss at 0.5 against the user's line of `DROP_POINTS`: "past" when the whole 95%
+    interval over seeds lies at or past it, "short" when it lies below it, "undecided" when it
+    straddles it; without an interval (one seed) the point estimate decides, as "past, one
+    seed" or "short, one seed"."""
+    low, high = row.get("accuracy_drop_low", math.nan), row.get("accuracy_drop_high", math.nan)
+    if math.isfinite(low) and math.isfinite(high):
+        if 100 * low >= DROP_POINTS:
+            return "past"
+        return "short" if 100 * high < DROP_POINTS else "undecided"
+    return "past, one seed" if drop_points >= DROP_POINTS else "short, one seed"
+
+
+def _drop(summary: list[dict], architecture: str, corruption: str) -> float:
+    """The loss of accuracy at 0.5 against the control, in points."""
+    rows = rows_of(summary, architecture)
+    return 100 * (rows[CONTROL]["accuracy"] - rows[corruption]["accuracy"])
+
+
+def _with_interval(row: dict, drop: float) -> str:
+    low, high = row.get("accuracy_drop_low", math.nan), row.get("accuracy_drop_high", math.nan)
+    if math.isfinite(low) and math.isfinite(high):
+        return f"{drop:.2f} points, 95% interval {100 * low:.2f}–{100 * high:.2f}"
+    return f"{drop:.2f} points"
+
+
 def grid_sentences(summary: list[dict], architecture: str) -> list[str]:
-    """The control, the corruptions that cost accuracy, and for those whether ROC-AUC stays
-    within its margin and whether a re-tuned threshold brings accuracy back."""
+    """The control; every transformation whose accuracy at 0.5 is significantly below it, with
+    its loss; the user's line judged on each loss's interval; and, for the significant losses,
+    whether ROC-AUC stays within its margin and whether a re-tuned threshold brings accuracy
+    back."""
     rows = rows_of(summary, architecture)
     control = rows[CONTROL]
     name = DISPLAY_NAMES.get(architecture, architecture)
-    drops = {c: 100 * (control["accuracy"] - r["accuracy"]) for c, r in rows.items()}
-    auc_drops = {c: 100 * (control["roc_auc"] - r["roc_auc"]) for c, r in rows.items()}
-    lost = [c for c, d in drops.items() if d >= DROP_POINTS]
-    ranked_kept = [c for c in lost if auc_drops[c] <= AUC_KEPT_POINTS]
-    worst = max(drops, key=drops.get)
-    sentences = [
-        f"{name}: {100 * control['accuracy']:.2f}% on the lossless control. Accuracy at 0.5 "
-        f"falls by {DROP_POINTS:.0f} points or more under {len(lost)} of {len(rows) - 1} "
-        f"transformations ({names(lost)}); the worst is {worst} "
-        f"({100 * rows[worst]['accuracy']:.2f}%, {drops[worst]:.2f} points lost, ROC-AUC "
-        f"{100 * rows[worst]['roc_auc']:.2f}%)."
-    ]
-    if lost:
-        sentences.append(_retuned_sentence(name, rows, lost, ranked_kept, auc_drops))
+    verdicts = loss_verdicts(summary, architecture)
+    drops = {c: _drop(summary, architecture, c) for c in verdicts}
+    auc_drops = {c: 100 * (control["roc_auc"] - rows[c]["roc_auc"]) for c in verdicts}
+    lower = [c for c, v in verdicts.items() if v == "lower"]
+    untested = [c for c, v in verdicts.items() if v == "untested"]
+    worst = max(drops, key=drops.get) if drops else CONTROL
+    seeds = int(control.get("seeds", 1))
+    listed = ", ".join(f"{c} ({drops[c]:.2f} points)" for c in lower) or "none"
+    text = f"{name}: {100 * control['accuracy']:.2f}% on the lossless control."
+    if len(untested) < len(verdicts):
+        text += (
+            f" Accuracy at 0.5 is significantly lower (paired t over {seeds} seeds, Holm over "
+            f"the {len(verdicts)} transformations) under {len(lower)} of {len(verdicts)}: "
+            f"{listed}"
+        )
+        if untested:
+            text += f"; {names(untested)} untested"
+    else:
+        text += " One seed leaves every loss against it untested"
+    higher = [c for c, v in verdicts.items() if v == "higher"]
+    if higher:
+        text += f"; significantly higher under {names(higher)}"
+    if drops:
+        text += (
+            f". The worst is {worst} ({100 * rows[worst]['accuracy']:.2f}%, ROC-AUC "
+            f"{100 * rows[worst]['roc_auc']:.2f}%)"
+        )
+    sentences = [text.rstrip(".") + ".", _line_sentence(name, rows, drops)]
+    if lower or untested:
+        considered = [
+            c for c in verdicts if c in lower or (c in untested and drops[c] >= DROP_POINTS)
+        ]
+        if considered:
+            sentences.append(_retuned_sentence(name, rows, considered, auc_drops))
     return sentences
 
 
+def _line_sentence(name: str, rows: dict[str, dict], drops: dict[str, float]) -> str:
+    """Each transformation's loss against the user's line, judged on its interval."""
+    judged = {c: line_verdict(rows[c], d) for c, d in drops.items()}
+    past = [c for c, v in judged.items() if v.startswith("past")]
+    undecided = [c for c, v in judged.items() if v == "undecided"]
+    near = [c for c, v in judged.items() if v.startswith("short") and drops[c] >= DROP_POINTS / 2]
+    one_seed = any(v.endswith("one seed") for v in judged.values())
+    basis = "the point estimate, one seed" if one_seed else "the 95% interval over seeds"
+    text = (
+        f"{name} against the {DROP_POINTS:.0f}-point line a user is warned at ({basis}): past "
+        f"it under {len(past)} of {len(judged)}"
+    )
+    if past:
+        text += f" ({'; '.join(f'{c}: {_with_interval(rows[c], drops[c])}' for c in past)})"
+    if undecided:
+        text += "; the interval straddles it under " + "; ".join(
+            f"{c} ({_with_interval(rows[c], drops[c])})" for c in undecided
+        )
+    if near:
+        text += "; short of it, with more than half its loss, under " + "; ".join(
+            f"{c} ({_with_interval(rows[c], drops[c])})" for c in near
+        )
+    return text + "."
+
+
 def _retuned_sentence(
-    name: str, rows: dict[str, dict], lost: list[str], ranked_kept: list[str], auc_drops: dict
+    name: str, rows: dict[str, dict], considered: list[str], auc_drops: dict
 ) -> str:
     """For the transformations that cost accuracy: whether ROC-AUC stays within the declared
     margin, and whether a re-tuned threshold brings accuracy back, by the paired test over seeds
     of re-tuned accuracy against the control's (Holm over the architecture's transformations)."""
     control = rows[CONTROL]
-    ranking_lost = [c for c in lost if c not in ranked_kept]
+    ranked_kept = [c for c in considered if auc_drops[c] <= AUC_KEPT_POINTS]
+    ranking_lost = [c for c in considered if c not in ranked_kept]
     kept = "none of those"
     if ranked_kept:
         kept = f"{len(ranked_kept)} of those ({names(ranked_kept)})"
@@ -57,16 +150,18 @@ def _retuned_sentence(
             f"; under {names(ranking_lost)} it falls by {span(auc_lost)} points "
             f"(to {span(auc_left)}%)"
         )
-    recovered = [100 * (rows[c]["accuracy_retuned"] - rows[c]["accuracy"]) for c in lost]
+    recovered = [100 * (rows[c]["accuracy_retuned"] - rows[c]["accuracy"]) for c in considered]
     text += (
         f". A threshold re-tuned on the same transformation of the validation split wins back "
-        f"{span(recovered)} points across the lost ones"
+        f"{span(recovered)} points across those"
     )
-    p_holm = {c: rows[c].get("accuracy_retuned_p_holm", math.nan) for c in lost}
-    untested = [c for c in lost if not math.isfinite(p_holm[c])]
-    below = [c for c in lost if c not in untested and p_holm[c] < ALPHA]
-    level = [c for c in lost if c not in untested and c not in below]
-    short = {c: 100 * (control["accuracy_retuned"] - rows[c]["accuracy_retuned"]) for c in lost}
+    p_holm = {c: rows[c].get("accuracy_retuned_p_holm", math.nan) for c in considered}
+    untested = [c for c in considered if not math.isfinite(p_holm[c])]
+    below = [c for c in considered if c not in untested and p_holm[c] < ALPHA]
+    level = [c for c in considered if c not in untested and c not in below]
+    short = {
+        c: 100 * (control["accuracy_retuned"] - rows[c]["accuracy_retuned"]) for c in considered
+    }
     parts = []
     if below:
         parts.append(
@@ -103,6 +198,15 @@ def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> st
             f", and a depth-3 tree on it, which can use a difference in spread, "
             f"{100 * size['tree_accuracy']:.2f}% (ROC-AUC {100 * size['tree_roc_auc']:.2f}%)"
         )
+        if math.isfinite(size.get("tree_accuracy_p", math.nan)):
+            beyond = size["tree_accuracy_p"] < ALPHA and size["tree_accuracy"] > 0.5
+            size_text += (
+                f", {'significantly' if beyond else 'not significantly'} above chance "
+                f"(95% interval {100 * size['tree_accuracy_low']:.2f}–"
+                f"{100 * size['tree_accuracy_high']:.2f}%, exact binomial p = "
+                f"{size['tree_accuracy_p']:.2g}): "
+                + ("a weak but real label signal in the file size" if beyond else "no signal shown")
+            )
     return (
         f"A logistic regression on simple image statistics reaches {100 * best['accuracy']:.2f}% "
         f"test accuracy at best ({best['features']}; ROC-AUC {100 * best['roc_auc']:.2f}%)"
@@ -160,16 +264,19 @@ def photograph_sentence(shares: list[dict]) -> str:
 def reliance_sentence(summary: list[dict]) -> str:
     """What a user may rely on: the transformations under which every architecture in the
     grid (named, so that the sentence cannot be read as covering models it did not test) loses
-    the threshold's points of accuracy at 0.5, and those under which only some do."""
+    the line's points of accuracy at 0.5, judged on each loss's interval over seeds
+    (`line_verdict`), those under which only some do, and the losses the interval leaves
+    undecided."""
     architectures = list(dict.fromkeys(r["architecture"] for r in summary))
-    lost_by: dict[str, set[str]] = {}
+    judged: dict[str, dict[str, str]] = {}
     for architecture in architectures:
         rows = rows_of(summary, architecture)
-        lost_by[architecture] = {
-            c
+        judged[architecture] = {
+            c: line_verdict(r, _drop(summary, architecture, c))
             for c, r in rows.items()
-            if 100 * (rows[CONTROL]["accuracy"] - r["accuracy"]) >= DROP_POINTS
+            if c != CONTROL
         }
+    lost_by = {a: {c for c, v in judged[a].items() if v.startswith("past")} for a in architectures}
     order = [r["corruption"] for r in summary if r["architecture"] == architectures[0]]
     by_all = [c for c in order if all(c in lost for lost in lost_by.values())]
     by_some = [c for c in order if c not in by_all and any(c in lost for lost in lost_by.values())]
@@ -184,22 +291,37 @@ def reliance_sentence(summary: list[dict]) -> str:
             f"after {c} only {joined(losers[c])} {'does' if len(losers[c]) == 1 else 'do'}"
             for c in by_some
         )
-    drops = {
-        (c, a): 100 * (rows_of(summary, a)[CONTROL]["accuracy"] - r["accuracy"])
+    undecided = [
+        f"{DISPLAY_NAMES.get(a, a)} after {c} "
+        f"({_with_interval(rows_of(summary, a)[c], _drop(summary, a, c))})"
         for a in architectures
-        for c, r in rows_of(summary, a).items()
-        if c != CONTROL and c not in lost_by[a]
+        for c, v in judged[a].items()
+        if v == "undecided"
+    ]
+    if undecided:
+        partial += "; the interval straddles the line for " + "; ".join(undecided)
+    drops = {
+        (c, a): _drop(summary, a, c)
+        for a in architectures
+        for c, v in judged[a].items()
+        if v.startswith("short")
     }
     rest = ""
     if drops:
         (corruption, architecture), drop = max(drops.items(), key=lambda item: item[1])
+        row = rows_of(summary, architecture)[corruption]
         rest = (
-            f"; below that line the largest loss is {drop:.2f} points "
+            f"; short of that line the largest loss is {_with_interval(row, drop)} "
             f"({DISPLAY_NAMES.get(architecture, architecture)}, {corruption})"
         )
+    one_seed = any(v.endswith("one seed") for a in judged for v in judged[a].values())
+    basis = "the point estimate, one seed" if one_seed else "the whole 95% interval over seeds"
     scope = " The grid transforms CIFAKE's own test images, so it says nothing of images from "
     scope += "elsewhere."
-    line = f"{DROP_POINTS:.0f} points or more (the study's line for a loss a user should know of)"
+    line = (
+        f"{DROP_POINTS:.0f} points or more (the study's line for a loss a user should know of; "
+        f"judged on {basis})"
+    )
     if not by_all:
         return (
             f"For a user: no transformation in the grid costs every model tested ({tested}) "

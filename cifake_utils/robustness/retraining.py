@@ -20,11 +20,11 @@ import pandas as pd
 
 from ..constants import CIFAR10_CLASSES
 from ..decision import predict_labels
-from ..evaluation.family import holm
 from ..evaluation.seeds import paired_comparison
 from ..models.degradation import PREFIX as BLUR_JPEG
 from ..models.inference import predict_fake_probability
 from ..models.jobs import Job, TrainingData, train_jobs
+from ..significance import holm
 
 BASELINE = "all classes"
 

@@ -9,7 +9,7 @@ a shallow decision tree beside it can (several intervals per feature).
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
+from scipy import ndimage, stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
@@ -84,5 +84,15 @@ def trivial_classifiers(
                 "tree_accuracy": accuracy_score(test_labels, predict_labels(tree_probability)),
                 "tree_roc_auc": roc_auc_score(test_labels, tree_probability),
             }
+            | against_chance(test_labels, predict_labels(tree_probability), "tree_accuracy")
         )
     return pd.DataFrame(rows).set_index("features")
+
+
+def against_chance(labels: np.ndarray, predicted: np.ndarray, name: str) -> dict[str, float]:
+    """The exact binomial test of an accuracy against chance (50% on the balanced test split),
+    two-sided, with its 95% Clopper-Pearson interval: `<name>_low`, `<name>_high`, `<name>_p`."""
+    correct = int(np.sum(np.asarray(labels) == np.asarray(predicted)))
+    test = stats.binomtest(correct, len(labels), 0.5)
+    interval = test.proportion_ci(0.95, method="exact")
+    return {f"{name}_low": interval.low, f"{name}_high": interval.high, f"{name}_p": test.pvalue}

@@ -22,8 +22,8 @@ from ..data.resplit import resplit_arrays
 from ..data.splits import stratified_sample
 from ..models.architectures import BEYOND, TEMPLATE
 from ..models.jobs import TrainingData, train_jobs
-from ..models.queue import QueuedJob, QueueFolders, queue_running
-from ..models.training import TrainConfig, save_run
+from ..models.queue import QueuedJob, QueueFolders, landed_model, plan, queue_running
+from ..models.training import TrainConfig, load_run, save_run
 from ..paths import project_root
 from ..project.profiles import Profile
 from . import recipes
@@ -266,4 +266,36 @@ def train_protocol_models(profile: Profile, folder, data_checksum: str) -> dict:
         for run in train_jobs(jobs, data):
             save_run(run, saved)
             runs[(run.model_config.name, seed)] = run
+    return runs
+
+
+def smoothing_runs(profile: Profile, train: tuple, validation: tuple, data_checksum: str) -> dict:
+    """{(architecture, seed): TrainingRun} of `smoothing_jobs` for the profile's headline seeds,
+    each recipe capped like the profile's headline runs: the landed model with the job's key,
+    saved by the queue; in a profile other than `full` (whose jobs the queue never trains) a
+    missing one is trained here and saved where the queue would land it."""
+    folders = queue_folders(profile)
+    jobs = [
+        replace(job, train_config=recipes.cap_epochs(job.train_config, profile.max_epochs))
+        for job in smoothing_jobs(profile)
+        if job.train_config.seed in profile.headline_seeds
+    ]
+    runs, missing = {}, []
+    for job in jobs:
+        landed = landed_model(plan(job, train, validation, profile.threads_per_worker), folders)
+        if landed is None:
+            missing.append(job)
+        else:
+            runs[(job.model_config.name, job.train_config.seed)] = load_run(landed)
+    if missing and profile.name == "full":
+        raise RuntimeError(
+            f"{', '.join(j.label for j in missing)}: not landed; run `make train` to finish them"
+        )
+    data = TrainingData(
+        train, validation, profile.checkpoints_dir / "no_smoothing", data_checksum, profile.workers
+    )
+    trained = train_jobs([(job.model_config, job.train_config) for job in missing], data)
+    for job, run in zip(missing, trained, strict=True):
+        save_run(run, folders.landed(job).parent, job.name)
+        runs[(job.model_config.name, job.train_config.seed)] = run
     return runs

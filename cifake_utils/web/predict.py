@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
 
 from ..decision import format_probability
 from ..detector.predict import Prediction, predict_image
+from ..detector.scope import GENERATORS_NOTE
 from ..images import ImageReadError
 from ..models.architectures import DISPLAY_NAMES
 from ..robustness.findings import user_guidance
@@ -83,6 +84,7 @@ def predict_page():
         raw_probability=format_probability(result.raw_fake_probability),
         image_uri=png_data_uri(result.pixels, scale=4),
         overlay_uri=png_data_uri(result.overlay),
+        generators_note=GENERATORS_NOTE,
         **page_context(),
     )
 
@@ -101,6 +103,7 @@ def api_predict():
         {
             "in_scope": scope.in_scope,
             "scope_reasons": list(scope.reasons),
+            "scope_limits": GENERATORS_NOTE,
             "original_size": list(scope.original_size),
             "atypicality": scope.score,
             "atypicality_threshold": scope.threshold,

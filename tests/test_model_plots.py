@@ -1,0 +1,37 @@
+"""Notebooks 02 and 03's training figures draw what they exist for, from the committed tables."""
+
+import pandas as pd
+
+from cifake_utils.models import plots
+from cifake_utils.paths import project_root
+from cifake_utils.search import epoch_budget
+
+METRICS = project_root() / "outputs" / "metrics"
+NAMES = {"cnn2d": "CNN2D", "modified_cnn2d": "Modified CNN2D"}
+
+
+def test_the_epoch_budget_figure_stars_the_budget_trained_apart_from_the_rules():
+    sweep = pd.read_csv(METRICS / "epoch_budget.csv")
+    budgets = epoch_budget.budget_table(sweep)
+    cnn2d = budgets[(budgets["architecture"] == "cnn2d") & budgets["chosen"]].iloc[0]
+    assert (cnn2d["budget"], cnn2d["trained_epochs"]) == (20, 10)  # EPOCH_CAP
+    fig = plots.plot_epoch_budget(sweep, budgets, NAMES)
+    first = fig.axes[0]
+    stars = [c for c in first.collections if c.get_offsets().shape[0] and c.get_sizes()[0] == 220]
+    rings = [c for c in first.collections if c.get_sizes()[0] == 180]
+    assert [tuple(s.get_offsets()[0])[0] for s in stars] == [10]  # trained, not the ringed 20
+    assert [tuple(r.get_offsets()[0])[0] for r in rings] == [20]
+    assert "40,000 training images" in first.get_ylabel()
+
+
+def test_the_ablation_curves_keep_each_schedule_on_its_own_axis():
+    short = {"val_accuracy": [0.9] * 10}
+    long = {"val_accuracy": [0.9] * 40}
+    fig = plots.plot_ablation_curves(
+        {"cnn2d": [short, short, short], "modified_cnn2d": [long, long]}, NAMES
+    )
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [len(ax.lines) for ax in visible] == [3, 2]
+    assert visible[0].get_title() == "CNN2D: 10 epochs, 3 seeds"
+    assert visible[1].get_title() == "Modified CNN2D: 40 epochs, 2 seeds"
+    assert visible[1].lines[0].get_xdata()[-1] == 40

@@ -282,7 +282,7 @@ def test_a_single_seed_pair_gets_no_interval_over_seeds():
         "test": "McNemar, one seed",
     }
     [sentence] = findings.paired_sentences(one_seed)
-    assert "paired over 1 matched seed: +4.33 points (McNemar, one seed, p = 0.001)" in sentence
+    assert "over one seed each: +4.33 points (McNemar, one seed, p = 0.001)" in sentence
     assert "nan" not in sentence
 
 
@@ -363,7 +363,7 @@ def test_a_non_significant_verdict_says_when_every_pair_agrees():
     summary = results(0.9650, paired_verdict="not significant")
     summary["paired"][0] |= {"seeds_second_better": 3, "seeds_second_worse": 0}
     [text] = findings.paired_sentences(summary)
-    assert "although every pair favours the same model" in text
+    assert "although every run pair favours the same model" in text
     summary["paired"][0] |= {"seeds_second_better": 2, "seeds_second_worse": 1}
     [text] = findings.paired_sentences(summary)
     assert "no significant difference." in text and "every pair" not in text

@@ -1,11 +1,17 @@
 """The study's comparisons as one family (Holm), the unpaired untuned comparison, and the
 duplicated test images against the rest of their class."""
 
+import shutil
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import stats
 
-from cifake_utils.evaluation import duplicates, family
+from cifake_utils.evaluation import duplicates, family, seeds
+from cifake_utils.models.architectures import PAPER_MODELS
+from cifake_utils.paths import untuned_results_dir
+from cifake_utils.project.profiles import Profile
 
 Y = np.array([0, 1] * 100)
 
@@ -20,7 +26,7 @@ def predictions_with_errors(errors: int, rng_seed: int) -> np.ndarray:
 
 def test_a_verdict_significant_alone_can_fail_in_the_family():
     predictions = {}
-    for seed, (a, b, c) in enumerate([(30, 20, 30), (31, 22, 26), (29, 21, 31)]):
+    for seed, (a, b, c) in enumerate([(30, 25, 30), (31, 27, 26), (29, 24, 31)]):
         predictions[("a", seed)] = predictions_with_errors(a, seed)
         predictions[("b", seed)] = predictions_with_errors(b, 10 + seed)
         predictions[("c", seed)] = predictions_with_errors(c, 20 + seed)
@@ -122,3 +128,53 @@ def test_balanced_accuracy_weighs_the_classes_equally():
     probability = np.where(y == 1, 0.1, 0.1)  # everything called REAL
     table = duplicates.balanced_accuracy_table(y, {("m", 0): probability}, ["m"])
     assert table.loc["m", "balanced_accuracy_mean"] == pytest.approx(0.5)
+
+
+def test_two_seeds_each_are_welch_and_the_row_keeps_mcnemar_on_the_real_labels():
+    predictions = {("a_untuned", s): predictions_with_errors(30 + 4 * s, s) for s in range(2)}
+    predictions |= {("a", s): predictions_with_errors(10 + s, 50 + s) for s in range(2)}
+    row = family.unpaired_comparison(Y, predictions, "a_untuned", "a")
+    assert row["test"] == "Welch t over seeds (unpaired)" and row["seeds"] == "2 + 2"
+    paired = seeds.paired_comparison(Y, predictions, "a_untuned", "a")
+    assert row["mcnemar_p_max"] == paired["mcnemar_p_max"] < 0.05
+    assert row["seeds_second_better"] == paired["seeds_second_better"] == 2
+    assert row["verdict"] == "better"
+
+
+def test_family_rows_carry_their_seeds_confound_and_recipe_note():
+    predictions = {}
+    for seed in range(3):
+        predictions[("cnn2d", seed)] = predictions_with_errors(20 + seed, seed)
+        predictions[("cnn2d_gap", seed)] = predictions_with_errors(30 + seed, 10 + seed)
+        predictions[("x", seed)] = predictions_with_errors(25 + seed, 20 + seed)
+    table = family.family_table(Y, predictions, (("cnn2d", "cnn2d_gap"), ("cnn2d", "x")))
+    gap = table.loc[("cnn2d", "cnn2d_gap")]
+    assert gap["seeds"] == "3 + 3" and gap["seed_pairs"] == 3 and gap["confound"] == ""
+    assert gap["test"] == "Welch t over seeds (unpaired)"  # different architectures: unpaired
+    assert gap["recipe_note"] == family.RECIPE_NOTES[("cnn2d", "cnn2d_gap")]
+    assert table.loc[("cnn2d", "x"), "recipe_note"] == ""
+    assert list(table["verdict"]) == ["worse", "worse"]
+
+
+def test_family_predictions_load_every_model_the_family_compares(tiny_model_path, tmp_path):
+    profile = Profile("test", None, None, tmp_path, tmp_path, headline_seeds=(0, 1))
+    profile.models_dir.mkdir()
+    names = [f"{a}_seed{s}" for a in PAPER_MODELS for s in (0, 1)]
+    names += ["cnn2d_gap_seed0", "cnn2d_dropout_seed0", "vgg_bn_seed0"]
+    for name in names:  # the one tiny model stands in for each
+        for suffix in (".keras", ".json"):
+            shutil.copy(tiny_model_path.with_suffix(suffix), profile.models_dir / f"{name}{suffix}")
+    with np.load(untuned_results_dir() / "04_test_predictions.npz") as saved:
+        indices = saved["test_indices"][:4]
+        untuned = saved["cnn2d_seed0"][:4]
+    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    found = family.family_predictions(
+        replace(profile, variant_seeds=(0,), seeds=(0,)), images, indices
+    )
+    expected = {tuple(name.rsplit("_seed", 1)) for name in names}
+    models = {(a, int(s)) for a, s in expected}
+    assert models <= set(found)
+    assert {("cnn2d_untuned", 0), ("modified_cnn2d_untuned", 0)} <= set(found)
+    np.testing.assert_allclose(found[("cnn2d_untuned", 0)], untuned, rtol=1e-6)
+    assert all(found[key].shape == (4,) for key in models)
+    np.testing.assert_array_equal(found[("cnn2d", 0)], found[("vgg_bn", 0)])  # the same model

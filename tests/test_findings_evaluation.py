@@ -99,10 +99,14 @@ def test_a_verdict_near_the_line_says_what_is_left_open():
     }
     text = findings.paired_sentence(row)
     assert "near the 5% line: the 95% interval of the difference is -0.07 to +1.82 points" in text
-    assert "3 of 3 seed pairs favour VGG-BN" in text and "(largest p = 0.0003)" in text
+    assert (
+        "McNemar's test on the test images favours VGG-BN (beyond the paper) in 3 and CNN2D in 0 "
+        "of the 3 pairs of same-numbered runs (largest p = 0.0003)"
+    ) in text
     assert "only more seeds, not more test images, can narrow it" in text
     split = findings.paired_sentence(row | {"seeds_second_better": 2, "seeds_second_worse": 1})
-    assert "2 of 3 seed pairs favour VGG-BN (beyond the paper);" in split and "McNemar" not in split
+    assert "in 2 and CNN2D in 1 of the 3 pairs of same-numbered runs;" in split
+    assert "largest p" not in split
     assert "near the 5% line" not in findings.paired_sentence(row | {"p_value": 0.2})
 
 
@@ -159,7 +163,8 @@ def test_untuned_names_and_the_whole_section():
     assert "CNN2D is not significantly different from CNN2D (untuned recipe)" in text
     assert "Holm-adjusted over the study's 7 comparisons p = 0.08" in text
     assert "alone it would read better, a verdict the family's adjustment does not keep" in text
-    assert "unpaired, because the untuned runs were trained on the earlier split" in text
+    assert "Welch t over seeds (unpaired), p = 0.02" in text
+    assert "; the untuned runs were trained on the earlier split;" in text
     assert "near the 5% line, so a rerun may move it across the line" in text  # Holm p = 0.08
     assert "CNN2D, FAKE: 95.70% on the 378 duplicated against 94.60% on the other 9,622" in text
     assert "(permutation p = 0.16, Holm over 1: 0.16; not significantly different)" in text

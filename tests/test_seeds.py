@@ -109,3 +109,98 @@ def test_metric_intervals_give_the_mean_and_t_interval_over_seeds():
         significance.t_interval(np.array([0.90, 0.92, 0.94]))
     )
     assert np.isnan(found.loc["b", "roc_auc_low"])  # one seed: no interval
+
+
+def test_the_bootstrap_draws_every_seed_and_image_and_cuts_its_tails_by_hand():
+    # Two seeds, one right on every image and one wrong on every image: a resample of two
+    # seeds holds the right one twice with chance 1/4, so the top 2.5% is all-right (1.0).
+    right, wrong = np.where(Y == 1, 0.9, 0.1), np.where(Y == 1, 0.1, 0.9)
+    low, high = seeds.seed_and_image_bootstrap(Y, np.stack([right, wrong]), resamples=400)
+    assert (low, high) == (0.0, 1.0)
+    # One seed right on image 0 and wrong on image 1: a resample of the two images has mean
+    # 0 (chance 1/4), 0.5 (1/2) or 1 (1/4). Tails of 30% each (confidence 0.4) both fall at
+    # 0.5; tails of 10% (confidence 0.8) at 0 and 1.
+    two = np.array([[0.9, 0.9]])  # both called FAKE; image 0 is FAKE, image 1 REAL
+    labels = np.array([1, 0])
+    assert seeds.seed_and_image_bootstrap(labels, two, 2_000, confidence=0.4) == (0.5, 0.5)
+    assert seeds.seed_and_image_bootstrap(labels, two, 2_000, confidence=0.8) == (0.0, 1.0)
+    # The defaults: 1,000 resamples from seed 0, a 95% interval.
+    spread = np.stack([predictions_with_errors(e, s) for s, e in enumerate((2, 10, 25))])
+    assert seeds.seed_and_image_bootstrap(Y, spread) == seeds.seed_and_image_bootstrap(
+        Y, spread, 1_000, 0.95, 0
+    )
+
+
+def test_stack_seeds_keeps_one_architecture_in_seed_order():
+    predictions = {("b", 1): Y * 0.2, ("a", 2): Y * 0.3, ("a", 0): Y * 0.1}
+    found, stacked = seeds.stack_seeds(predictions, "a")
+    assert found == [0, 2]
+    np.testing.assert_array_equal(stacked, np.stack([Y * 0.1, Y * 0.3]))
+
+
+def test_accuracy_intervals_carry_the_bootstrap_of_exactly_these_predictions():
+    predictions = make_predictions((10, 12, 14), (5, 5, 5))
+    table = seeds.accuracy_intervals(Y, predictions, ["a", "b"])
+    _, stacked = seeds.stack_seeds(predictions, "a")
+    expected = seeds.seed_and_image_bootstrap(Y, stacked, 1_000, seed=0)  # the defaults
+    assert (table.loc["a", "bootstrap_low"], table.loc["a", "bootstrap_high"]) == expected
+    assert table.loc["a", "seeds"] == 3
+    # Accuracies 0.90, 0.88, 0.86: SD 0.02 with ddof 1.
+    assert table.loc["a", "accuracy_std"] == pytest.approx(0.02)
+    other = seeds.accuracy_intervals(Y, predictions, ["a"], resamples=200, seed=7)
+    assert (
+        other.loc["a", "bootstrap_low"]
+        == seeds.seed_and_image_bootstrap(Y, stacked, 200, seed=7)[0]
+    )
+    one = seeds.accuracy_intervals(Y, {("a", 0): predictions[("a", 0)]}, ["a"], resamples=50)
+    assert one.loc["a", "seeds"] == 1 and np.isnan(one.loc["a", "accuracy_std"])
+
+
+def test_a_paired_comparison_names_its_sides_and_counts_mcnemar_by_direction():
+    # Seed 0: 40 errors against 10, McNemar p far below 5%; seed 1: 11 against 10 errors, with
+    # 6 and 5 discordant images (p = 1, counted neither way).
+    predictions = {
+        ("a", 0): predictions_with_errors(40, 0),
+        ("b", 0): predictions_with_errors(10, 0),
+        ("a", 1): predictions_with_errors(11, 1),
+        ("b", 1): predictions_with_errors(10, 1),
+    }
+    result = seeds.paired_comparison(Y, predictions, "a", "b")
+    assert (result["first"], result["second"], result["seeds"]) == ("a", "b", 2)
+    assert result["test"] == "paired t over seeds"
+    assert (result["seeds_second_better"], result["seeds_second_worse"]) == (1, 0)
+    assert result["mcnemar_p_max"] == pytest.approx(1.0)
+    reverse = seeds.paired_comparison(Y, predictions, "b", "a")
+    assert (reverse["seeds_second_better"], reverse["seeds_second_worse"]) == (0, 1)
+
+
+def test_one_seed_gives_mcnemars_exact_p_worked_by_hand():
+    # b right on 3 images that a gets wrong, a on none that b gets wrong: McNemar's exact
+    # p = 2 * (1/2)^3 = 0.25.
+    a = predictions_with_errors(3, 0)
+    result = seeds.paired_comparison(
+        Y, {("a", 0): a, ("b", 0): predictions_with_errors(0, 0)}, "a", "b"
+    )
+    assert result["p_value"] == pytest.approx(0.25) == result["mcnemar_p_max"]
+    assert result["difference_mean"] == pytest.approx(0.03)
+    assert result["verdict"] == "not significant"
+
+
+def test_comparisons_table_has_one_row_per_pair():
+    predictions = make_predictions((20, 15, 10), (18, 12, 8))
+    predictions |= {("c", s): p for (name, s), p in predictions.items() if name == "a"}
+    table = seeds.comparisons_table(Y, predictions, [("a", "b"), ("a", "c")])
+    assert list(table.index) == [("a", "b"), ("a", "c")]
+    assert table.loc[("a", "b"), "p_value"] == pytest.approx(1 - 7 / np.sqrt(51), rel=1e-9)
+    assert table.loc[("a", "c"), "p_value"] == 1.0  # identical predictions
+
+
+def test_metric_intervals_keep_the_tables_order_of_architectures():
+    table = pd.DataFrame(
+        {
+            "architecture": ["b", "b", "a", "a"],
+            "seed": [0, 1, 0, 1],
+            "roc_auc": [0.9, 0.8, 0.7, 0.6],
+        }
+    ).set_index(["architecture", "seed"])
+    assert list(seeds.metric_intervals(table, ("roc_auc",)).index) == ["b", "a"]

@@ -50,6 +50,46 @@ EQUIVALENT = {
         "format, so signed and unsigned bytes give the same digest"
     ),
 }
+SEEDS = "cifake_utils.evaluation.seeds"
+NEVER_EXACTLY_ALPHA = (
+    "<= for < against 5%: McNemar's exact p is a sum of Binomial(n, 1/2) probabilities, a "
+    "multiple of 2^-n, so it is never exactly 0.05"
+)
+EQUAL_COUNTS = (
+    ">= for > between the discordant counts: when they are equal McNemar's p is 1, so the "
+    "p < 5% beside it already excludes equality"
+)
+EQUIVALENT |= {
+    f"{SEEDS}.x_verdict__mutmut_11": (
+        ">= 0 for > 0: a significant p with a zero mean difference cannot occur (identical "
+        "differences of zero give p = 1, and so does McNemar with equal discordant counts)"
+    ),
+    f"{SEEDS}.x_paired_comparison__mutmut_46": (
+        "differences[1] for differences[0]: the branch runs only when every difference is "
+        "equal, so any index gives the same value"
+    ),
+    f"{SEEDS}.x_paired_comparison__mutmut_94": NEVER_EXACTLY_ALPHA,
+    f"{SEEDS}.x_paired_comparison__mutmut_107": NEVER_EXACTLY_ALPHA,
+    f"{SEEDS}.x_paired_comparison__mutmut_97": EQUAL_COUNTS,
+    f"{SEEDS}.x_paired_comparison__mutmut_110": EQUAL_COUNTS,
+    f"{SEEDS}.x_metric_intervals__mutmut_3": (
+        "sort=None for sort=False: pandas treats None as false, keeping the table's order"
+    ),
+}
+FAMILY = "cifake_utils.evaluation.family"
+SAME_LENGTH = (
+    "strict=None/False/omitted for strict=True: both columns come from one table, so their "
+    "lengths are equal and strict changes nothing"
+)
+EQUIVALENT |= {
+    f"{FAMILY}.x_unpaired_comparison__mutmut_44": (
+        "equal_var=None for equal_var=False: SciPy reads None as false, so the test stays "
+        "Welch's (the equal_var=True bug is caught by the hand-worked Welch p)"
+    ),
+    f"{FAMILY}.x_family_table__mutmut_61": SAME_LENGTH,
+    f"{FAMILY}.x_family_table__mutmut_64": SAME_LENGTH,
+    f"{FAMILY}.x_family_table__mutmut_69": SAME_LENGTH,
+}
 DETECTED = ("killed", "timeout")  # a mutant that makes its tests fail or hang is caught
 
 

@@ -114,7 +114,9 @@ def ranking_sentence(results: dict) -> str:
 
 
 def paired_sentences(results: dict) -> list[str]:
-    """The paired tests of the beyond model against each paper model, matched seeds."""
+    """The beyond model against each paper model: Welch's t over all seeds of each (different
+    architectures share no randomness through a seed number), with McNemar's test on each pair
+    of same-numbered runs as a description."""
     sentences = []
     for row in results["paired"]:
         if row["second"] != BEYOND:
@@ -123,17 +125,17 @@ def paired_sentences(results: dict) -> list[str]:
             "better": f"{_name(BEYOND)} is better",
             "worse": f"{_name(BEYOND)} is worse",
         }.get(row["verdict"], "no significant difference")
-        seeds = int(row["seeds"])
-        one_sided = seeds in (row["seeds_second_better"], row["seeds_second_worse"])
-        if row["verdict"] not in ("better", "worse") and seeds > 1 and one_sided:
+        pairs = int(row.get("seed_pairs", row["seeds"]))
+        one_sided = pairs in (row["seeds_second_better"], row["seeds_second_worse"])
+        if row["verdict"] not in ("better", "worse") and pairs > 1 and one_sided:
             verdict += (
-                " over seeds, although every pair favours the same model: the uncertainty is "
-                "between training runs, so only more seeds can narrow it"
+                " over seeds, although every run pair favours the same model: the uncertainty "
+                "is between training runs, so only more seeds can narrow it"
             )
-        interval = (  # one seed pair has no interval over seeds
-            f"95% interval {100 * row['difference_low']:+.2f} to "
-            f"{100 * row['difference_high']:+.2f}; "
-            if seeds > 1
+        low, high = row["difference_low"], row["difference_high"]
+        interval = (  # one run each has no interval over seeds
+            f"95% interval {100 * low:+.2f} to {100 * high:+.2f}; "
+            if math.isfinite(low) and math.isfinite(high)
             else ""
         )
         adjusted = (
@@ -143,12 +145,13 @@ def paired_sentences(results: dict) -> list[str]:
             else ""
         )
         sentences.append(
-            f"Against {_name(row['first'])}, paired over {_count(seeds, 'matched seed')}: "
+            f"Against {_name(row['first'])}, over "
+            f"{'one seed each' if str(row['seeds']) == '1' else str(row['seeds']) + ' seeds'}: "
             f"{100 * row['difference_mean']:+.2f} points ({interval}"
-            f"{row['test']}, p = {row['p_value']:.2g}{adjusted}); McNemar's test on each seed "
-            f"pair's {results['test_images']:,} test images favours {_name(BEYOND)} on "
-            f"{row['seeds_second_better']} of {seeds} pairs and the paper model on "
-            f"{row['seeds_second_worse']}: {verdict}."
+            f"{row['test']}, p = {row['p_value']:.2g}{adjusted}); McNemar's test on the "
+            f"{results['test_images']:,} test images of each pair of same-numbered runs favours "
+            f"{_name(BEYOND)} in {row['seeds_second_better']} of {pairs} pairs and the paper "
+            f"model in {row['seeds_second_worse']}: {verdict}."
         )
     return sentences
 

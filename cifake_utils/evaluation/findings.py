@@ -12,7 +12,7 @@ import numpy as np
 from scipy import stats
 
 from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
-from .family import holm
+from ..significance import holm
 
 RELATION = {
     "better": "better than",
@@ -91,10 +91,14 @@ def _near_line(row: dict) -> str:
         )
     better, worse = row.get("seeds_second_better"), row.get("seeds_second_worse")
     if better is not None and worse is not None:
-        pairs = f"{better} of {better + worse} seed pairs favour {name(row['second'])}"
+        pairs = (
+            f"McNemar's test on the test images favours {name(row['second'])} in {better} and "
+            f"{name(row['first'])} in {worse} of the {row.get('seed_pairs', better + worse)} "
+            "pairs of same-numbered runs"
+        )
         mcnemar = row.get("mcnemar_p_max", math.nan)
         if math.isfinite(mcnemar) and mcnemar < 0.05 and (better == 0 or worse == 0):
-            pairs += f", each by McNemar's test on the test images (largest p = {mcnemar:.2g})"
+            pairs += f" (largest p = {mcnemar:.2g})"
         parts.append(pairs)
     if not parts:
         return ", so a rerun may move it across the line"
@@ -120,7 +124,7 @@ def paired_sentence(row: dict) -> str:
                 ", a verdict the family's adjustment does not keep"
             )
     if row.get("confound"):
-        note += f"; unpaired, because {row['confound']}"
+        note += f"; {row['confound']}"
     if row.get("recipe_note"):
         note += f"; {row['recipe_note']}"
     deciding = adjusted if adjusted is not None and math.isfinite(adjusted) else row["p_value"]

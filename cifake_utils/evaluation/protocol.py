@@ -21,8 +21,7 @@ from ..data.resplit import as_bgr, resplit_indices
 from ..decision import predict_labels
 from ..models.architectures import DISPLAY_NAMES
 from ..models.inference import predict_fake_probability
-from ..significance import t_interval
-from .family import holm
+from ..significance import holm, t_interval
 from .findings import prediction_interval
 from .seeds import ALPHA
 

@@ -17,7 +17,7 @@ from ..decision import predict_labels
 from ..models.calibration import fit_temperature
 from ..models.inference import predict_fake_probability
 from ..models.training import TrainingRun
-from .family import holm
+from ..significance import holm
 from .metrics import expected_calibration_error
 
 Key = tuple[str, int]

@@ -9,7 +9,7 @@ import pytest
 from cifake_utils.project.profiles import Profile
 from cifake_utils.study import check, provenance
 from cifake_utils.study.platforms import installed_platform
-from cifake_utils.study.stages import ALL_STAGES, CNN2D, DATA, NOTEBOOK_STAGES
+from cifake_utils.study.stages import ALL_STAGES, CNN2D, DATA, NOTEBOOK_STAGES, REPORT
 
 DATA_STAGE, CNN2D_STAGE = NOTEBOOK_STAGES[DATA], NOTEBOOK_STAGES[CNN2D]  # 02 reads 01
 
@@ -162,3 +162,76 @@ def test_file_hashes_give_none_for_a_missing_file(tmp_path):
     (tmp_path / "here.txt").write_text("x")
     found = check.file_hashes(["here.txt", "gone.txt"], tmp_path)
     assert found == {"here.txt": provenance.sha256_file(tmp_path / "here.txt"), "gone.txt": None}
+
+
+@pytest.fixture
+def whole_project(project) -> tuple[Path, Profile]:
+    """`project` with every stage recorded as executed: a notebook for each, and the report
+    (its module, and the digest of the other stages' times), saved as the study saves it."""
+    root, profile, record = project
+    study = root / "cifake_utils" / "study"
+    study.mkdir()
+    (study / "__init__.py").write_text("")
+    (study / "report.py").write_text("from ..decision import THRESHOLD\n")
+    for stage in ALL_STAGES:
+        if stage.name in record:
+            continue
+        if stage.name == REPORT:
+            code = provenance.code_hashes({"cifake_utils.study.report"}, root)
+            extra = {"stage_times": provenance.stage_times_digest(record, but=REPORT)}
+        else:
+            notebook = root / "notebooks" / f"{stage.name}.ipynb"
+            write_notebook(notebook, "from cifake_utils import decision")
+            code = provenance.notebook_code(notebook, root)
+            extra = {
+                "cells": provenance.cells_fingerprint(notebook),
+                "executed": provenance.sha256_file(notebook),
+            }
+        trace = (set(), set(), set())
+        started = provenance.now()
+        record[stage.name] = provenance.stage_entry(code, trace, profile, root, started, extra)
+    for name, entry in record.items():
+        provenance.save_entry(profile, name, entry)
+    return root, profile
+
+
+def test_the_command_says_every_stage_is_current_or_names_each_stale_one(whole_project, capsys):
+    root, _ = whole_project
+    assert check.main(["--profile", "full"], root) == 0
+    stages = len(ALL_STAGES)
+    assert capsys.readouterr().out == (
+        f"[check-outputs] all {stages} stages are what the code at HEAD produces\n"
+    )
+    (root / "cifake_utils" / "study" / "report.py").write_text("from ..plots import THRESHOLD\n")
+    assert check.main(["--profile", "full"], root) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"[check-outputs] {REPORT} is stale:\n")
+    assert "  - module cifake_utils/study/report.py changed\n" in out
+    assert "  - now imports cifake_utils/plots.py\n" in out
+    assert check.main(["--profile", "smoke"], root) == 1  # nothing recorded for the smoke run
+    assert "never executed in this profile (no record)" in capsys.readouterr().out
+
+
+def test_the_report_is_stale_when_a_stage_whose_time_it_shows_ran_again(whole_project):
+    root, profile = whole_project
+    record = provenance.load_record(profile)
+    rerun = record | {DATA: record[DATA] | {"ended": "2099-01-01T00:00:00+00:00"}}
+    found = check.stage_problems(NOTEBOOK_STAGES[DATA], rerun, profile, root)
+    assert found == []  # the stage itself is as its record says
+    report = next(stage for stage in ALL_STAGES if stage.name == REPORT)
+    assert check.stage_problems(report, rerun, profile, root) == [
+        "a stage it reports the times of was executed again"
+    ]
+    assert check.stage_problems(report, record, profile, root) == []
+
+
+def test_a_recorded_lock_of_another_platform_is_checked_by_its_own_name(project):
+    root, profile, record = project
+    other = root / "locks" / "other-platform.txt"
+    other.write_text("numpy==2.4.0\n")
+    name = other.relative_to(root).as_posix()
+    digest = provenance.requirement_hashes(root, [name])[name]
+    moved = record | {DATA: record[DATA] | {"requirements": {name: digest}}}
+    assert problems(project, moved)[DATA] == []
+    other.write_text("numpy==2.5.0\n")
+    assert problems(project, moved)[DATA] == [f"lock {name} changed"]

@@ -178,3 +178,35 @@ def test_a_calibration_of_another_version_is_fitted_again(tiny_trained_run, cifa
     assert (
         refitted.calibration["temperature"] != 1.0 and "log_median" in refitted.calibration["scope"]
     )
+
+
+def test_assess_keeps_the_score_and_threshold_it_judged():
+    judged = scope.assess((32, 32), 1.5, 2.0, {})
+    assert (judged.score, judged.threshold, judged.original_size) == (1.5, 2.0, (32, 32))
+
+
+def test_atypicality_is_the_log_distance_from_the_median_worked_by_hand():
+    # |log(d) - log_median|: d = e^2 against a median of e^3 is 1 away; d = 0.5 below one is
+    # measured too (log 0.5 = -0.693147), and a zero distance stops at the floor 1e-12.
+    reference = {"log_median": 3.0}
+    found = scope.atypicality(np.array([np.e**2, 0.5, 0.0]), reference)
+    assert found == pytest.approx([1.0, 3.0 + 0.693147, 3.0 - np.log(1e-12)], abs=1e-6)
+
+
+def test_a_summary_without_a_grid_measures_no_resizing():
+    assert scope.resampling_accuracies({"photographs": []}) == {}
+
+
+def test_shares_equal_to_a_tenth_of_a_point_print_once():
+    assert scope._span([0.9451, 0.94549]) == "94.5%"  # both round to 0.945
+    assert scope._span([0.9454, 0.9456]) == "94.5–94.6%"
+
+
+def test_the_shrunk_reason_says_how_notebook_07_measured_it():
+    reason = scope.size_reason((4032, 3024), {"shrunk": {"cnn2d": (0.946, 0.912)}})
+    assert reason == (
+        "the image is 4032x3024 and had to be shrunk to 32x32; notebook 07 enlarged CIFAKE test "
+        "images 8x (bicubic) and shrank them back as this check does: the detectors' accuracy "
+        "went from 94.6% to 91.2% (chance is 50%); a photograph shrunk from its own full size "
+        "was not tested"
+    )

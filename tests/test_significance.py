@@ -36,3 +36,11 @@ def test_t_interval_matches_the_textbook():
     assert significance.t_interval(np.array([1.0, 2.0]), 0.90) == pytest.approx(
         (1.5 - 6.313752 * 0.5, 1.5 + 6.313752 * 0.5), abs=1e-6
     )
+
+
+def test_holm_caps_at_one_and_takes_any_numbers():
+    # 2 x 0.6 = 1.2 is no probability: capped at 1, and the larger p follows it.
+    assert significance.holm(np.array([0.6, 0.9])) == pytest.approx([1.0, 1.0])
+    # Integer p-values (a test that could only say 0 or 1) come back as floats.
+    found = significance.holm([1, 0])
+    assert found.dtype == np.float64 and list(found) == [1.0, 0.0]

@@ -90,6 +90,61 @@ EQUIVALENT |= {
     f"{FAMILY}.x_family_table__mutmut_64": SAME_LENGTH,
     f"{FAMILY}.x_family_table__mutmut_69": SAME_LENGTH,
 }
+SCOPE = "cifake_utils.detector.scope"
+UNUSED_LABELS = "the labels' dtype: the dataset's labels are mapped away before the model sees it"
+LOGGING = "Keras's verbose setting: it changes the progress output, not the features"
+EQUIVALENT |= {
+    f"{SCOPE}.x_features__mutmut_3": UNUSED_LABELS,
+    f"{SCOPE}.x_features__mutmut_5": UNUSED_LABELS,
+    f"{SCOPE}.x_features__mutmut_13": (
+        "Keras's default batch for 1024: the batch groups the work; each image's features are "
+        "its own (up to float rounding)"
+    ),
+    f"{SCOPE}.x_features__mutmut_14": (
+        "a batch of 1025 for 1024: the batch groups the work; each image's features are its "
+        "own (up to float rounding)"
+    ),
+    f"{SCOPE}.x_features__mutmut_16": (
+        "astype(None) for astype(np.float64): NumPy's default is float64"
+    ),
+    f"{SCOPE}.x_mahalanobis__mutmut_21": (
+        "upper-case einsum subscripts: the letters only name the axes, consistently"
+    ),
+    f"{SCOPE}.x_features__mutmut_18": LOGGING,
+    f"{SCOPE}.x_features__mutmut_20": LOGGING,
+    f"{SCOPE}.x_features__mutmut_21": LOGGING,
+}
+SIGNIFICANCE = "cifake_utils.significance"
+TIES = (
+    "the sort's algorithm: tied p-values get the same adjusted value whichever comes first "
+    "(the running maximum carries the first to the second)"
+)
+INTEGER_MEAN = "no dtype for float: the mean and the standard error of integers are floats"
+NAN_SPELLING = "float('NAN') for float('nan'): Python reads both as NaN"
+INPUTS = "cifake_utils.project.inputs"
+PROGRESS = "load_cifake's progress setting: it prints a progress line, the arrays are the same"
+EQUIVALENT |= {
+    f"{SIGNIFICANCE}.x_holm__mutmut_8": "np.full_like(p, None) on floats fills with NaN too",
+    f"{SIGNIFICANCE}.x_holm__mutmut_16": TIES,
+    f"{SIGNIFICANCE}.x_holm__mutmut_18": TIES,
+    f"{SIGNIFICANCE}.x_holm__mutmut_20": TIES + "; NumPy also reads 'STABLE' as 'stable'",
+    f"{SIGNIFICANCE}.x_t_interval__mutmut_4": INTEGER_MEAN,
+    f"{SIGNIFICANCE}.x_t_interval__mutmut_6": INTEGER_MEAN,
+    f"{SIGNIFICANCE}.x_t_interval__mutmut_11": NAN_SPELLING,
+    f"{SIGNIFICANCE}.x_t_interval__mutmut_14": NAN_SPELLING,
+    f"{INPUTS}.xǁStudyDataǁtraining_data__mutmut_22": (
+        "always joining the folder: Path / '' is the same path, so the default folder gives the "
+        "profile's checkpoints either way"
+    ),
+    f"{INPUTS}.x_load_study_data__mutmut_5": PROGRESS,
+    f"{INPUTS}.x_load_study_data__mutmut_7": PROGRESS,
+    f"{INPUTS}.x_load_study_data__mutmut_8": PROGRESS,
+}
+EQUIVALENT |= {
+    "cifake_utils.study.check.x_stage_problems__mutmut_60": (
+        "stage_code(stage, None, root): stage_code does not read the profile"
+    ),
+}
 DETECTED = ("killed", "timeout")  # a mutant that makes its tests fail or hang is caught
 
 

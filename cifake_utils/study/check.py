@@ -112,12 +112,14 @@ def check(profile: Profile, root: Path | None = None) -> dict[str, list[str]]:
     return {stage.name: stage_problems(stage, record, profile, root) for stage in ALL_STAGES}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print each stale stage with its reasons; exit 1 if any, else 0."""
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    """Print each stale stage with its reasons; exit 1 if any, else 0. `root`: the project's
+    root (default: this checkout)."""
     parser = argparse.ArgumentParser(prog="python -m cifake_utils.study.check")
     parser.add_argument("--profile", default="full", choices=["full", "smoke"])
     args = parser.parse_args(argv)
-    problems = {name: found for name, found in check(get_profile(args.profile)).items() if found}
+    profile = get_profile(args.profile, root)
+    problems = {name: found for name, found in check(profile, root).items() if found}
     for name, found in problems.items():
         print(f"[check-outputs] {name} is stale:", *(f"  - {p}" for p in found), sep="\n")
     if not problems:

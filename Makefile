@@ -202,9 +202,11 @@ benchmark-beyond: $(SETUP_STAMP)
 # model key, data wiring, staleness check): mutmut, installed into .venv from
 # requirements-mutation.txt, runs each mutant against the tests that cover it, and writes
 # outputs/benchmarks/mutation.json and the tables of docs/mutation.md. Not part of `make test`.
-# MODULES="decision store" measures only those (names in tools/mutation.py); JOBS=n workers.
+# MODULES="decision store" measures only those (names in tools/mutation.py); JOBS=n workers;
+# KEEP=1 keeps the committed results of the modules not measured.
 MODULES ?=
+KEEP ?=
 JOBS ?= $(shell $(PYTHON) -c "import os; print(os.cpu_count() or 1)")
 mutation: $(SETUP_STAMP)
 	$(PY) -m pip install --quiet -r requirements-mutation.txt -c $(LOCK)
-	$(PY) tools/mutation.py --jobs $(JOBS) $(MODULES:%=--module %)
+	$(PY) tools/mutation.py --jobs $(JOBS) $(MODULES:%=--module %) $(if $(KEEP),--keep)

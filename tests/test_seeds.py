@@ -204,3 +204,16 @@ def test_metric_intervals_keep_the_tables_order_of_architectures():
         }
     ).set_index(["architecture", "seed"])
     assert list(seeds.metric_intervals(table, ("roc_auc",)).index) == ["b", "a"]
+
+
+def test_two_seeds_are_enough_for_the_t_test_and_the_spread():
+    # Accuracy 0.80, 0.85 against 0.82, 0.88: differences 0.02 and 0.03 (mean 0.025, SEM
+    # 0.005, t = 5 with 1 degree of freedom, a Cauchy: p = 2 arctan(1 / 5) / pi = 0.125666).
+    result = seeds.paired_comparison(Y, make_predictions((20, 15), (18, 12)), "a", "b")
+    assert result["test"] == "paired t over seeds"
+    assert result["p_value"] == pytest.approx(2 * np.arctan(1 / 5) / np.pi, rel=1e-9)
+    # Two seeds exactly 0.25 apart each time: no t, a difference all the same.
+    same = seeds.paired_comparison(Y, make_predictions((50, 25), (25, 0)), "a", "b")
+    assert same["p_value"] == 0.0
+    table = seeds.accuracy_intervals(Y, make_predictions((20, 15), (18, 12)), ["a"], 50)
+    assert table.loc["a", "accuracy_std"] == pytest.approx(0.05 / np.sqrt(2))

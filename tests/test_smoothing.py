@@ -41,13 +41,13 @@ def test_the_paired_test_and_holm_worked_by_hand():
     assert cnn2d["p_holm"] == pytest.approx(0.012606, abs=1e-6)
     assert modified["p_value"] == pytest.approx(0.2951672, abs=1e-7)
     assert modified["p_holm"] == pytest.approx(0.2951672, abs=1e-7)
-    assert cnn2d["verdict"] == "cause" and modified["verdict"] == "not the cause"
+    assert cnn2d["verdict"] == "cause" and modified["verdict"] == "not shown"
     assert cnn2d["accuracy_difference"] == pytest.approx(0.01)
 
 
 @pytest.mark.parametrize(
     ("temperature", "expected"),
-    [(0.95, "cause"), (0.9499, "not the cause")],  # still under-confident without smoothing
+    [(0.95, "cause"), (0.9499, "not the whole cause")],  # still under-confident without it
 )
 def test_the_cause_needs_a_calibrated_temperature_too(temperature, expected):
     tests = smoothing.smoothing_tests(
@@ -62,6 +62,10 @@ def test_a_higher_ece_without_smoothing_is_not_the_cause_and_one_seed_is_unteste
     )
     assert higher.loc["cnn2d", "p_holm"] < 0.05
     assert higher.loc["cnn2d", "verdict"] == "not the cause"
+    equal = smoothing.smoothing_tests(
+        table([("cnn2d", 0, 0.057, 0.057, 1.0), ("cnn2d", 1, 0.058, 0.057, 1.0)])
+    )
+    assert equal.loc["cnn2d", "verdict"] == "not shown"
     one = smoothing.smoothing_tests(table([("cnn2d", 0, 0.057, 0.007, 1.0)]))
     assert np.isnan(one.loc["cnn2d", "p_value"]) and one.loc["cnn2d", "verdict"] == "untested"
 
@@ -76,3 +80,8 @@ def test_the_sentence_follows_the_verdict():
     rows["cpus_plain"] = "EPYC"
     other = findings.smoothing_sentence(rows.reset_index().to_dict(orient="records"))
     assert "(with smoothing trained on Xeon, without on EPYC)" in other
+    rows["p_holm"], rows["verdict"] = 0.063, "not shown"
+    rows["accuracy_difference"] = -0.00001  # prints as +0.00, not -0.00
+    shown = findings.smoothing_sentence(rows.reset_index().to_dict(orient="records"))
+    assert "not significant over 2 seeds (a paired t with 1 degree of freedom)" in shown
+    assert "accuracy +0.00 points" in shown

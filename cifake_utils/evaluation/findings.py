@@ -223,15 +223,25 @@ def smoothing_sentence(tests: list[dict]) -> str:
     for row in tests:
         said = {
             "cause": "smoothing is the cause by the criterion",
-            "not the cause": "the criterion does not call smoothing the cause",
+            "not the whole cause": (
+                "the ECE is significantly lower without smoothing, but the model stays "
+                "under-confident, so smoothing is not the whole cause"
+            ),
+            "not shown": (
+                f"the difference is not significant over {row['seeds']} seeds (a paired t with "
+                f"{row['seeds'] - 1} degree{'s' if row['seeds'] != 2 else ''} of freedom), so "
+                "the criterion is not met"
+            ),
+            "not the cause": "the ECE is significantly higher without smoothing: not the cause",
             "untested": "one seed leaves it untested",
         }[row["verdict"]]
+        accuracy = round(100 * row["accuracy_difference"], 2) + 0.0  # no "-0.00"
         parts.append(
             f"{name(row['architecture'])}: test ECE {row['ece_smoothed']:.4f} with smoothing "
             f"and {row['ece_plain']:.4f} without (paired t over {row['seeds']} seeds, Holm p = "
             f"{row['p_holm']:.2g}), validation temperature {row['temperature_smoothed']:.2f} "
             f"with and {row['temperature_plain']:.2f} without, accuracy "
-            f"{100 * row['accuracy_difference']:+.2f} points with smoothing; {said}"
+            f"{accuracy:+.2f} points with smoothing; {said}"
             + (
                 ""
                 if row["cpus_smoothed"] == row["cpus_plain"]

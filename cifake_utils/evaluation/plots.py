@@ -81,7 +81,7 @@ def plot_roc_curves(y_true: np.ndarray, grouped: Grouped) -> Figure:
 def plot_precision_recall_curves(y_true: np.ndarray, grouped: Grouped) -> Figure:
     """Precision-recall curves with each class in turn as the positive one, one colour per
     architecture and one thin line per seed; precision zoomed to the range the curves use up to
-    99% recall; mean average precision and its range over seeds in the legend."""
+    95% recall; mean average precision and its range over seeds in the legend."""
     fig = Figure(figsize=(12, 4.8))
     axes = fig.subplots(1, 2, sharey=True)
     lowest = 1.0
@@ -96,7 +96,7 @@ def plot_precision_recall_curves(y_true: np.ndarray, grouped: Grouped) -> Figure
                 score = probability if positive == "FAKE" else 1.0 - probability
                 precision, recall, _ = skm.precision_recall_curve(is_positive, score)
                 ax.plot(recall, precision, color=colour, lw=0.9, alpha=0.8)
-                lowest = min(lowest, float(precision[recall <= 0.99].min()))
+                lowest = min(lowest, float(precision[recall <= 0.95].min()))
                 aps.append(skm.average_precision_score(is_positive, score))
             handles.append(Line2D([], [], color=colour, label=_seed_legend(name, aps, "AP")))
         ax.set_xlabel("recall: share of the positive class found")
@@ -216,7 +216,7 @@ def plot_per_class_accuracy(tables: dict[str, pd.DataFrame]) -> Figure:
     """Accuracy on the REAL and on the FAKE test images of each CIFAR-10 class, one colour per
     architecture: the mean over seeds with its 95% t-interval (`tables.per_cifar_class_table`),
     in percent, on an axis that starts where the data do."""
-    fig = Figure(figsize=(11, 5.2))
+    fig = Figure(figsize=(11, 5.6), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     classes = np.arange(len(CIFAR10_CLASSES))
     offsets = np.linspace(-0.15, 0.15, len(tables))
@@ -248,9 +248,9 @@ def plot_per_class_accuracy(tables: dict[str, pd.DataFrame]) -> Figure:
     axes[0].set_yticks(classes, CIFAR10_CLASSES)
     axes[0].invert_yaxis()
     axes[0].set_ylabel("CIFAR-10 class")
-    axes[1].legend(fontsize=8, loc="lower left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
     fig.suptitle("Accuracy per CIFAR-10 class and label, test split")
-    fig.tight_layout()
     return fig
 
 

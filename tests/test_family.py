@@ -10,7 +10,7 @@ from scipy import stats
 
 from cifake_utils.evaluation import duplicates, family, seeds
 from cifake_utils.models.architectures import PAPER_MODELS
-from cifake_utils.paths import untuned_results_dir
+from cifake_utils.paths import project_root, untuned_results_dir
 from cifake_utils.project.profiles import Profile
 
 Y = np.array([0, 1] * 100)
@@ -156,14 +156,15 @@ def test_family_rows_carry_their_seeds_confound_and_recipe_note():
     assert list(table["verdict"]) == ["worse", "worse"]
 
 
-def test_family_predictions_load_every_model_the_family_compares(tiny_model_path, tmp_path):
+def test_family_predictions_load_every_model_the_family_compares(tmp_path):
     profile = Profile("test", None, None, tmp_path, tmp_path, headline_seeds=(0, 1))
     profile.models_dir.mkdir()
     names = [f"{a}_seed{s}" for a in PAPER_MODELS for s in (0, 1)]
     names += ["cnn2d_gap_seed0", "cnn2d_dropout_seed0", "vgg_bn_seed0"]
-    for name in names:  # the one tiny model stands in for each
+    committed = project_root() / "outputs" / "models" / "cnn2d_seed0.keras"
+    for name in names:  # the committed CNN2D stands in for each
         for suffix in (".keras", ".json"):
-            shutil.copy(tiny_model_path.with_suffix(suffix), profile.models_dir / f"{name}{suffix}")
+            shutil.copy(committed.with_suffix(suffix), profile.models_dir / f"{name}{suffix}")
     with np.load(untuned_results_dir() / "04_test_predictions.npz") as saved:
         indices = saved["test_indices"][:4]
         untuned = saved["cnn2d_seed0"][:4]

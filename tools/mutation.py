@@ -149,7 +149,14 @@ EQUIVALENT |= {
         "stage_code(stage, None, root): stage_code does not read the profile"
     ),
 }
-DETECTED = ("killed", "timeout")  # a mutant that makes its tests fail or hang is caught
+DETECTED = ("killed", "timeout")
+# Committed outputs some of these tests read: the untuned recipe's saved test predictions and
+# one saved model (tests/test_family.py).
+READ_OUTPUTS = (
+    "outputs/untuned/04_test_predictions.npz",
+    "outputs/models/cnn2d_seed0.keras",
+    "outputs/models/cnn2d_seed0.json",
+)  # a mutant that makes its tests fail or hang is caught
 
 
 def prepare(name: str, module: str, tests: tuple[str, ...]) -> Path:
@@ -161,6 +168,9 @@ def prepare(name: str, module: str, tests: tuple[str, ...]) -> Path:
     shutil.copytree(ROOT / "cifake_utils", work / "cifake_utils", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
     shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")  # pytest's settings
+    for name in READ_OUTPUTS:  # committed outputs that the tests read, copied into the copy
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, work / name)
     # The tests find CIFAKE beside the project root, which in the copy is <work>/mutants.
     if (ROOT.parent / "shared").is_dir():
         (work / "shared").symlink_to(ROOT.parent / "shared")
@@ -169,6 +179,7 @@ def prepare(name: str, module: str, tests: tuple[str, ...]) -> Path:
         "only_mutate": [module],
         "pytest_add_cli_args_test_selection": list(tests),
         "pytest_add_cli_args": ["-p", "no:cacheprovider"],
+        "also_copy": ["outputs"],
         # Workers fork from a process that has imported the tests but run no TensorFlow op.
         "process_isolation": "forkserver",
         "use_git_change_detection": "false",

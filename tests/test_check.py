@@ -235,3 +235,14 @@ def test_a_recorded_lock_of_another_platform_is_checked_by_its_own_name(project)
     assert problems(project, moved)[DATA] == []
     other.write_text("numpy==2.5.0\n")
     assert problems(project, moved)[DATA] == [f"lock {name} changed"]
+
+
+def test_the_command_checks_the_full_profile_by_default_and_refuses_another(whole_project, capsys):
+    root, _ = whole_project
+    assert check.main([], root) == 0  # the canonical profile, "full", unless told otherwise
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        check.main(["--profile", "other"], root)
+    error = capsys.readouterr().err
+    assert error.startswith("usage: python -m cifake_utils.study.check")
+    assert "--profile: invalid choice: 'other'" in error

@@ -12,7 +12,7 @@ PLATFORM := $(shell $(PYTHON) -m cifake_utils.study.platforms name $(if $(filter
 LOCK := $(if $(PLATFORM),locks/$(PLATFORM).txt,no-lock-for-this-platform)
 SETUP_STAMP := $(VENV)/.setup-$(PLATFORM)
 
-.PHONY: setup lock check-platforms reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
+.PHONY: setup beyond-table lock check-platforms reproduce study check-outputs rerun report test unit-tests notebook-tests lint browser serve admin \
 	benchmark benchmark-web benchmark-onednn benchmark-rerun screenshot lab clean-smoke recipe-search epoch-budget \
 	benchmark-beyond beyond-search benchmark-rerun-machine benchmark-training benchmark-precision train train-status \
 	mutation
@@ -86,6 +86,11 @@ beyond-search: $(SETUP_STAMP)
 
 # The training-recipe search on validation (about an hour on two cores). Its table is
 # committed; `make reproduce` trains the recipes it chose and does not rerun it.
+# The beyond-the-paper search's table (outputs/metrics/beyond_rounds.csv) from the models the
+# training queue landed; its round-1 ranking decides which widths round 2 scales.
+beyond-table: $(SETUP_STAMP)
+	$(PY) -m cifake_utils.search.beyond_round
+
 recipe-search: $(SETUP_STAMP)
 	$(PY) -m cifake_utils.search.recipe_search --profile full
 

@@ -179,3 +179,21 @@ def test_family_predictions_load_every_model_the_family_compares(tmp_path):
     np.testing.assert_allclose(found[("cnn2d_untuned", 0)], untuned, rtol=1e-6)
     assert all(found[key].shape == (4,) for key in models)
     np.testing.assert_array_equal(found[("cnn2d", 0)], found[("vgg_bn", 0)])  # the same model
+
+
+def test_welchs_verdict_replaces_the_paired_one_between_unpaired_runs():
+    # Every seed pair differs by exactly 2 of 200 images (a paired t would call it certain),
+    # but the seeds spread over 10-50 errors, so over all seeds the 1-point gap is noise.
+    predictions = {("a", s): predictions_with_errors(10 + 20 * s, s) for s in range(3)}
+    predictions |= {("b", s): predictions_with_errors(12 + 20 * s, 9 + s) for s in range(3)}
+    row = family.unpaired_comparison(Y, predictions, "a", "b")
+    assert row["difference_mean"] == pytest.approx(-0.01)
+    assert row["p_value"] > 0.5 and row["verdict"] == "not significant"
+    table = family.family_table(Y, predictions, (("a", "b"),))
+    assert table.loc[("a", "b"), "verdict_unadjusted"] == "not significant"
+
+
+def test_family_table_writes_the_seed_count_as_text():
+    one = {("a", 0): predictions_with_errors(40, 0), ("b", 0): predictions_with_errors(2, 1)}
+    table = family.family_table(Y, one, (("a", "b"),))
+    assert table.loc[("a", "b"), "seeds"] == "1"  # one seed each: McNemar's single pair

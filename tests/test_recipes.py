@@ -9,7 +9,7 @@ from cifake_utils.models.architectures import ARCHITECTURES
 from cifake_utils.models.jobs import TrainingData
 from cifake_utils.models.training import TrainConfig
 from cifake_utils.project.profiles import get_profile
-from cifake_utils.search import chosen, epoch_budget, recipe_search, recipes
+from cifake_utils.search import budget_curve, chosen, epoch_budget, recipe_search, recipes
 
 # Two stages: a change that cannot help (a learning rate so large training diverges) and a
 # sensible fixed budget. Both architectures, one epoch each.
@@ -88,14 +88,34 @@ def test_committed_search_chooses_a_recipe_for_each_searched_model():
         assert model.name == name and recipe.epochs == 1  # capped by the smoke profile
 
 
-def test_committed_sweep_gives_each_paper_model_a_fixed_budget():
+def test_committed_tables_still_choose_the_recipe_in_code():
     for name in recipe_search.SEARCHED:
-        model, recipe = chosen.final_recipe(get_profile("full"), name)
-        assert model.name == name and recipe.schedule == "cosine" and recipe.patience is None
-        assert recipe.epochs in epoch_budget.BUDGETS[name]
-    jobs = chosen.ablation_jobs(get_profile("smoke"))
-    assert [model.name for model, _ in jobs] == ["modified_cnn2d", "cnn2d_gap", "cnn2d_dropout"]
-    assert {recipe.epochs for _, recipe in jobs} == {1}  # capped by the smoke profile
+        assert chosen.tables_choice(name) == chosen.final_recipe(get_profile("full"), name)
+    model, recipe = chosen.final_recipe(get_profile("full"), "modified_cnn2d")
+    assert recipe.epochs == 40 and recipe.optimizer == "adamw" and model.global_average_pooling
+
+
+def test_a_sweep_that_prefers_another_candidate_no_longer_matches_the_code():
+    table = epoch_budget.load_sweep()
+    own = (table["architecture"] == "modified_cnn2d") & (table["recipe"] == "its searched recipe")
+    table.loc[own, "val_accuracy"] += 0.05  # its own recipe now wins on validation
+    model, recipe = chosen.tables_choice("modified_cnn2d", table)
+    assert recipe.optimizer == "adam" and recipe.label_smoothing == 0.0
+    assert (model, recipe) != chosen.final_recipe(get_profile("full"), "modified_cnn2d")
+
+
+def test_ablation_jobs_are_the_paper_models_and_the_single_change_variants():
+    jobs = chosen.ablation_jobs(get_profile("full"))
+    profile = get_profile("full")
+    names = [model.name for model, _ in jobs]
+    assert names == ["modified_cnn2d"] * len(profile.headline_seeds) + ["cnn2d_gap"] * len(
+        profile.variant_seeds
+    ) + ["cnn2d_dropout"] * len(profile.variant_seeds)
+    assert {recipe.epochs for model, recipe in jobs if model.name != "modified_cnn2d"} == {10}
+    smoke = chosen.ablation_jobs(get_profile("smoke"))
+    assert {recipe.epochs for _, recipe in smoke} == {1}  # capped by the smoke profile
+    with pytest.raises(ValueError, match="paper model"):
+        chosen.final_recipe(profile, "cnn2d_gap")
 
 
 def sweep(accuracies: dict[str, dict[int, float]]) -> pd.DataFrame:
@@ -116,3 +136,43 @@ def test_budget_is_where_doubling_stops_helping():
     own, other = (table[table["recipe"] == r].iloc[0] for r in ("own", "other"))
     assert own["still_rising"] and own["chosen"] and own["budget"] == 40
     assert not other["still_rising"] and not other["chosen"] and other["budget"] == 20
+
+
+def test_tolerance_is_twice_the_sample_sd_of_the_seeds():
+    # 94.56, 94.81, 94.77, 94.89, 94.84: mean 94.774, deviations -0.214, 0.036, -0.004,
+    # 0.116, 0.066, squares sum 0.06492, sample variance 0.01623, SD 0.12740, twice 0.25480
+    assert budget_curve.tolerance([94.56, 94.81, 94.77, 94.89, 94.84]) == pytest.approx(
+        0.25480, abs=1e-5
+    )
+    assert np.isnan(budget_curve.tolerance([94.56]))
+
+
+def test_plateau_is_the_budget_before_the_first_doubling_that_stops_helping():
+    curve = pd.Series({10: 94.56, 20: 95.17, 40: 95.52, 80: 95.51})  # +0.61, +0.35, -0.01
+    assert budget_curve.plateau(curve, 0.26) == 40
+    assert budget_curve.plateau(curve, 0.40) == 20  # +0.35 no longer counts
+    assert budget_curve.plateau(curve, 0.70) == 10
+    assert budget_curve.plateau(curve.drop(80), 0.26) is None  # still rising at its cap
+    assert budget_curve.plateau(pd.Series({10: 90.0, 20: 90.26}), 0.26) is None  # gain == line
+
+
+def test_plateau_table_reports_the_outcome_and_whether_training_stopped_there():
+    table = pd.DataFrame(
+        {
+            "architecture": ["cnn2d"] * 4 + ["modified_cnn2d"] * 2,
+            "epochs": [10, 20, 40, 80, 40, 80],
+            "val_accuracy": [94.56, 95.17, 95.52, 95.51, 93.35, 93.95],
+            "pflop": [0.013, 0.026, 0.052, 0.104, 0.05, 0.101],
+        }
+    )
+    result = budget_curve.plateau_table(
+        table, {"cnn2d": 0.26, "modified_cnn2d": 0.26}, {"cnn2d": 10, "modified_cnn2d": 40}
+    )
+    assert result.loc["cnn2d", "plateau_epochs"] == 40
+    assert result.loc["cnn2d", "outcome"] == "levels off at 40 epochs"
+    assert not result.loc["cnn2d", "trained_at_plateau"]
+    assert result.loc["cnn2d", "gains"] == "10→20: +0.61; 20→40: +0.35; 40→80: -0.01"
+    assert np.isnan(result.loc["modified_cnn2d", "plateau_epochs"])
+    assert result.loc["modified_cnn2d", "outcome"] == (
+        "is still rising at the cap (80 epochs, 0.101 PFLOP), by +0.60 points per doubling"
+    )

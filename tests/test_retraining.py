@@ -202,6 +202,19 @@ def test_augmentation_findings_state_the_clean_cost_and_the_worst_case_gain():
     )
     assert "p=0.5 changes clean accuracy by -2.00 points and the worst case by +25.00" in text
     assert "clean 92.00%, mean over the transformations 60.00%" in text  # the control left out
+    assert "outside them" not in text  # every transformation here is one it trained on
+    summary += [
+        row(retraining.BASELINE, "greyscale", 0.80),
+        row(retraining.BASELINE, "1-pixel shift", 0.90),
+        row("blur + JPEG p=0.5", "greyscale", 0.84),
+        row("blur + JPEG p=0.5", "1-pixel shift", 0.89),
+    ]
+    text = findings.augmentation_sentence(summary, retraining.BASELINE)
+    # (0.84 - 0.80 + 0.89 - 0.90) / 2 = +1.50 points on the two it never trained on
+    assert (
+        "on the 2 transformations outside them (greyscale, 1-pixel shift) the mean accuracy "
+        "changes by: blur + JPEG p=0.5 +1.50 points"
+    ) in text
 
 
 def test_photograph_findings_say_when_every_seed_agrees():

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from cifake_utils.images import prepare_image
-from cifake_utils.robustness import corruptions, findings, grid, photographs, shortcuts
+from cifake_utils.robustness import corruptions, findings, grid, photographs, shortcuts, wording
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +302,7 @@ def test_every_significant_loss_is_reported_not_only_those_past_the_line():
     first, line, retuned = findings.grid_sentences(summary, "cnn2d")
     assert "under 3 of 3: JPEG q50 (9.80 points), JPEG q30 (4.52 points), 1-pixel shift" in first
     assert "past it under 1 of 3 (JPEG q50: 9.80 points, 95% interval 9.50–10.10)" in line
-    assert "short of it, with more than half its loss, under JPEG q30 (4.52 points" in line
+    assert "short of it, though at more than half of it, under JPEG q30 (4.52 points" in line
     assert "below the control's under JPEG q50, JPEG q30, 1-pixel shift" in retuned
     reliance = findings.reliance_sentence(summary)
     assert "after JPEG q50 each model tested (CNN2D) loses" in reliance
@@ -340,7 +340,7 @@ def test_grid_findings_tell_calibration_from_a_lost_cue(auc, expected):
     text = " ".join(findings.grid_sentences(summary, "cnn2d"))
     assert "One seed leaves every loss against it untested" in text
     assert "past it under 1 of 2 (JPEG q50: 25.00 points)" in text
-    assert expected in text and "wins back 20.00 points" in text
+    assert expected in text and "changes accuracy by +20.00 points across those" in text
     assert "after JPEG q50 each model tested (CNN2D) loses" in findings.reliance_sentence(summary)
 
 
@@ -488,3 +488,23 @@ def test_user_guidance_for_notebook_06_follows_the_saved_results():
     beyond = {"grid": summary + vgg}
     text = findings.user_guidance({"grid": summary, "photographs": shares}, beyond)
     assert "each model tested (CNN2D and VGG-BN (beyond the paper)) loses" in text
+
+
+def test_signed_values_never_print_a_negative_zero():
+    assert wording.signed(-0.001) == "+0.00" and wording.signed(-0.02) == "-0.02"
+    assert wording.signed(13.561) == "+13.56"
+    assert wording.signed_span([-0.001, 13.561]) == "+0.00 to +13.56"
+    assert wording.signed_span([2.0, 2.001]) == "+2.00"
+
+
+def test_the_logistic_regression_is_judged_against_chance_and_the_cnns():
+    best = {"features": "all three together", "accuracy": 0.8056, "roc_auc": 0.886}
+    best |= {"accuracy_low": 0.8001, "accuracy_high": 0.8110, "accuracy_p": 1e-300}
+    text = findings.shortcut_sentence([best], {"CNN2D": 0.947, "Modified CNN2D": 0.933})
+    assert "95% interval 80.01–81.10%" in text
+    assert "above chance, and wholly below every CNN's accuracy" in text
+    close = best | {"accuracy_high": 0.95}
+    text = findings.shortcut_sentence([close], {"CNN2D": 0.947, "Modified CNN2D": 0.933})
+    assert "not wholly below every CNN's accuracy" in text
+    chance = best | {"accuracy": 0.502, "accuracy_p": 0.6}
+    assert "not above chance" in findings.shortcut_sentence([chance], {"CNN2D": 0.947})

@@ -88,7 +88,9 @@ def test_only_a_32x32_image_passes_the_size_rule():
         "enlarged": {"cnn2d": (0.946, 0.581)},
     }
     shrunk = scope.size_reason((4032, 3024), measured)
-    assert shrunk.startswith("the image is 4032x3024 and had to be shrunk to 32x32")
+    assert shrunk.startswith(
+        "the image is 4032x3024 and had to be cropped to its centre square and shrunk to 32x32"
+    )
     assert "enlarged CIFAKE test images 8x (bicubic) and shrank them back" in shrunk
     assert "accuracy went from 94.6–95.5% to 91.2–93.1% (chance is 50%)" in shrunk
     enlarged = scope.size_reason((16, 16), measured)
@@ -101,6 +103,19 @@ def test_only_a_32x32_image_passes_the_size_rule():
     # Without a measurement of its kind the reason is the size alone.
     assert scope.size_reason((64, 64), {"enlarged": measured["enlarged"]}) == (
         "the image is 64x64 and had to be shrunk to 32x32"
+    )
+    # The centre square decides: 32 pixels on its short side is a crop without resampling,
+    # 33 is shrunk and 31 enlarged, and a non-square image is cropped first.
+    assert scope.size_reason((32, 64), measured) == (
+        "the image is 32x64: only its centre 32x32 square was kept"
+    )
+    assert scope.size_reason((33, 33), {}) == "the image is 33x33 and had to be shrunk to 32x32"
+    assert scope.size_reason((31, 31), {}) == ("the image is 31x31 and had to be enlarged to 32x32")
+    assert scope.size_reason((64, 48), {}) == (
+        "the image is 64x48 and had to be cropped to its centre square and shrunk to 32x32"
+    )
+    assert scope.size_reason((48, 20), {}) == (
+        "the image is 48x20 and had to be cropped to its centre square and enlarged to 32x32"
     )
 
 
@@ -205,8 +220,14 @@ def test_shares_equal_to_a_tenth_of_a_point_print_once():
 def test_the_shrunk_reason_says_how_notebook_07_measured_it():
     reason = scope.size_reason((4032, 3024), {"shrunk": {"cnn2d": (0.946, 0.912)}})
     assert reason == (
-        "the image is 4032x3024 and had to be shrunk to 32x32; notebook 07 enlarged CIFAKE test "
-        "images 8x (bicubic) and shrank them back as this check does: the detectors' accuracy "
-        "went from 94.6% to 91.2% (chance is 50%); a photograph shrunk from its own full size "
+        "the image is 4032x3024 and had to be cropped to its centre square and shrunk to 32x32; "
+        "notebook 07 enlarged CIFAKE test images 8x (bicubic) and shrank them back as this check "
+        "does: the detectors' accuracy went from 94.6% to 91.2% (chance is 50%); a photograph "
+        "shrunk from its own full size "
         "was not tested"
     )
+
+
+def test_log_distance_floors_a_zero_distance_only():
+    logs = scope.log_distance(np.array([0.0, 1e-20, 0.5, 4.0]))
+    np.testing.assert_allclose(logs, [-27.631021, -27.631021, -0.693147, 1.386294], rtol=1e-6)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cifake_utils.evaluation import family, seeds
+from cifake_utils.evaluation import family, reproduction, seeds
 from cifake_utils.evaluation import tables as evaluation
 from cifake_utils.paths import project_root
 from cifake_utils.project import readme
@@ -116,10 +116,17 @@ def test_headline_and_paired_sentences():
     assert sentence.startswith("CNN2D vs CNN2D (untuned): ")
     assert "Welch t over seeds (unpaired) over 2 + 2 seeds" in sentence
     assert "Holm-adjusted over 1 comparisons" in sentence and "earlier split" in sentence
+    reproduced = reproduction.reproduction_table(
+        [{"claim": "A", "published": 94.98, "ours": "a", "accuracies": [94.5, 94.7, 94.9]}]
+    )
     markdown = evaluation.results_markdown(
-        headline, paired, pd.DataFrame({"balanced_accuracy_mean": [0.9, 0.8]}, index=names[:2])
+        headline,
+        paired,
+        pd.DataFrame({"balanced_accuracy_mean": [0.9, 0.8]}, index=names[:2]),
+        reproduced,
     )
     assert "CNN2D 90.00%; Modified CNN2D 80.00%" in markdown
+    assert "| A | 94.98 | a (3 seeds) | 94.70 ± 0.20 | 93.71 – 95.69 | 0.11 |" in markdown
     assert "| CNN2D | 94.98 |" in markdown and sentence in markdown
     one_seed = seeds.comparisons_table(
         Y, predictions | {("cnn2d_gap", 0): P}, [("cnn2d", "cnn2d_gap")]

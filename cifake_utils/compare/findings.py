@@ -6,11 +6,11 @@ import math
 
 import pandas as pd
 
-from ..evaluation.findings import prediction_interval
 from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
 from ..project.readme import markdown_table
 from ..robustness.corruptions import CONTROL
 from ..robustness.findings import grid_sentences
+from ..significance import prediction_interval
 from .targets import FIELD
 
 BEYOND = "vgg_bn"
@@ -61,16 +61,16 @@ def headline_sentence(results: dict) -> str:
     )
     goal, stretch = results["goal"], results["stretch"]
     if accuracy >= stretch:
-        verdict = f"It meets the goal ({100 * goal:.1f}%) and the stretch ({100 * stretch:.1f}%)."
+        verdict = f"It meets the goal ({100 * goal:.2f}%) and the stretch ({100 * stretch:.2f}%)."
     elif accuracy >= goal:
         verdict = (
-            f"It meets the goal ({100 * goal:.1f}%) but not the stretch "
-            f"({100 * stretch:.1f}%, {100 * (stretch - accuracy):.2f} points short)."
+            f"It meets the goal ({100 * goal:.2f}%) but not the stretch "
+            f"({100 * stretch:.2f}%, {100 * (stretch - accuracy):.2f} points short)."
         )
     else:
         interval = " and the whole t-interval lies below it" if ours["t_high"] < goal else ""
         verdict = (
-            f"It misses the goal of {100 * goal:.1f}% by {100 * (goal - accuracy):.2f} points"
+            f"It misses the goal of {100 * goal:.2f}% by {100 * (goal - accuracy):.2f} points"
             f"{interval}."
         )
     return f"{sentence} {verdict} {field_sentence(ours)}"
@@ -82,11 +82,10 @@ def field_sentence(ours: dict) -> str:
     low, high = prediction_interval(ours["accuracy_mean"], ours["accuracy_std"], ours["seeds"])
     if not math.isfinite(low):
         return "With one seed, no published result can be placed against the spread of runs."
-    # as the sources give them: 95.94, about 97.8, about 98.5
     placed = {"lies above": [], "contains": [], "lies below": []}
     for name, value in FIELD.items():
         where = "lies below" if value > high else "lies above" if value < low else "contains"
-        placed[where].append(f"{name} ({100 * value:g}%)")
+        placed[where].append(f"{name} ({100 * value:.2f}%)")
     parts = [f"{where} {' and '.join(names)}" for where, names in placed.items() if names]
     return (
         f"Against published results (each one run), the 95% prediction interval for one run of "

@@ -7,7 +7,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..models.architectures import DISPLAY_NAMES
 from ..robustness.plots import ARCHITECTURE_COLOURS
-from .targets import FIELD, GOAL
+from .targets import FIELD, GOAL, PFLOP_CAP
 
 PANELS = (
     (
@@ -76,4 +76,47 @@ def plot_costs(table: pd.DataFrame) -> Figure:
         "Test accuracy for the training cost and size (mean over seeds, 95% t-interval)",
         fontsize=12,
     )
+    return fig
+
+
+def plot_search_rounds(table: pd.DataFrame) -> Figure:
+    """The beyond-the-paper search (`search.beyond_round`): each candidate's validation
+    accuracy against its training compute per seed, every seed a small dot and the mean over
+    seeds a large one, one colour per width; grey lines mark the goal and the published test
+    accuracies, which are one run each on the test split, not validation."""
+    fig = Figure(figsize=(9, 5.2), layout="constrained")
+    ax = fig.subplots()
+    for k, (widths, runs) in enumerate(table.groupby("widths", sort=False)):
+        colour = f"C{k}"
+        for (_, epochs), seeds in runs.groupby(["round", "epochs"]):
+            ax.scatter(seeds["pflop"], seeds["val_accuracy"], s=18, color=colour, alpha=0.6)
+            ax.scatter(
+                seeds["pflop"].mean(), seeds["val_accuracy"].mean(), s=90, color=colour,
+                edgecolor="black", zorder=3,
+            )  # fmt: skip
+            ax.annotate(
+                f"{epochs} ep", (seeds["pflop"].mean(), seeds["val_accuracy"].mean()),
+                xytext=(0, 9), textcoords="offset points", fontsize=8, ha="center",
+            )  # fmt: skip
+        ax.scatter([], [], s=90, color=colour, edgecolor="black", label=f"VGG-BN {widths}")
+    references = {"goal (test)": GOAL} | {f"{name} (test)": value for name, value in FIELD.items()}
+    for k, (name, value) in enumerate(sorted(references.items(), key=lambda item: item[1])):
+        ax.axhline(100 * value, color="grey", linewidth=0.8, linestyle="--")
+        ax.text(
+            0.01 if k % 2 == 0 else 0.99, 100 * value, f"{name}: {100 * value:.2f}%",
+            transform=ax.get_yaxis_transform(), fontsize=7, color="dimgrey",
+            ha="left" if k % 2 == 0 else "right", va="bottom",
+        )  # fmt: skip
+    ax.set_xscale("log")
+    ticks = [0.05, 0.1, 0.2, 0.5, 1.0]
+    ax.set_xlim(0.04, max(1.2, 1.2 * table["pflop"].max()))
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.axvline(PFLOP_CAP, color="black", linewidth=0.8, linestyle=":")
+    ax.text(PFLOP_CAP, ax.get_ylim()[0], " the goal's cap", fontsize=8, va="bottom")
+    ax.set_xlabel("training compute per seed (PFLOP), log scale")
+    ax.set_ylabel("validation accuracy (%), one dot a seed, large dot the mean")
+    ax.set_title("The beyond-the-paper search at equal compute, then scaled")
+    ax.grid(alpha=0.3, which="both")
+    fig.legend(loc="outside lower center", ncols=4, fontsize=9, frameon=False)
     return fig

@@ -6,13 +6,17 @@ from ..models.architectures import PAPER_MODELS
 BEYOND = "vgg_bn"  # the from-scratch detector of notebook 08
 COMPARED = (BEYOND, *PAPER_MODELS)
 
-GOAL = 0.980  # test accuracy, mean over seeds
-STRETCH = 0.986  # above the best ImageNet-pretrained result we know of
-BUDGET_MINUTES = 15.0  # training per seed on the 2-core machine
+GOAL = 0.985  # test accuracy, mean over 3 seeds, trained from scratch
+STRETCH = 0.9877  # above every published CIFAKE number, the pretrained ViT-S/16's included
+PFLOP_CAP = 0.5  # training compute per seed (models/flops.py)
+BUDGET_MINUTES = 15.0  # the first search's wall-clock budget per seed on the 2-core machine
 
-# Test accuracy reported elsewhere (the beyond-the-paper issue's table).
+# Test accuracy on the official split reported elsewhere, each one run (the beyond issue's
+# table): the paper's best, the best from-scratch results, and the ImageNet-pretrained ones.
 FIELD = {
     "the follow-up paper's Modified CNN2D": 0.9594,
-    "the best from-scratch models in the literature": 0.978,
-    "an ImageNet-pretrained DenseNet-121": 0.985,
+    "a 3-block VGG-style CNN from scratch": 0.9762,
+    "a ResNet-18 from scratch (peak validation)": 0.9777,
+    "an ImageNet-pretrained DenseNet": 0.9774,
+    "an ImageNet-pretrained ViT-S/16 at 224 px": 0.9877,
 }

@@ -115,3 +115,28 @@ def scope_findings(table: pd.DataFrame, keep: float) -> str:
             f"test alone; the size rule puts {100 * row.out_of_scope:.0f}% of them out of scope."
         )
     return "\n".join(["## Scope", "", *[f"- {s}" for s in sentences]])
+
+
+def ood_findings(table: pd.DataFrame) -> str:
+    """The stronger-scores comparison (`ood_scores.power_table`, saved with its index as
+    columns): per score, on how many outside sets it flags significantly more or fewer images
+    than the feature test, and the median share of a set it flags."""
+    baseline = table[table["verdict"] == "the rule's test"]
+    lines = [
+        "Stronger scores than the feature test, each with a threshold that keeps 95% of CIFAKE's "
+        f"validation images, on the same {table['images'].nunique()} sets of outside images "
+        "(McNemar's exact test on the same images, Holm over every set and score): the feature "
+        f"test flags a median {100 * baseline['flagged'].median():.1f}% of a set."
+    ]
+    for score, rows in table[table["verdict"] != "the rule's test"].groupby("score", sort=False):
+        counts = rows["verdict"].value_counts()
+        stronger = rows.loc[rows["verdict"] == "stronger", "images"].tolist()
+        where = f" ({', '.join(stronger)})" if stronger else ""
+        lines.append(
+            f"- {score}: stronger on {counts.get('stronger', 0)} of {len(rows)} sets{where}, "
+            f"weaker on {counts.get('weaker', 0)}, not significantly different on "
+            f"{counts.get('not significant', 0)}; it flags a median "
+            f"{100 * rows['flagged'].median():.1f}% of a set and "
+            f"{100 * rows['cifake_flagged'].mean():.1f}% of CIFAKE's test images."
+        )
+    return "\n".join(lines)

@@ -79,10 +79,16 @@ def mahalanobis(feature_rows: np.ndarray, gaussian: dict) -> np.ndarray:
     return np.min(distances, axis=0)
 
 
+def log_distance(distances: np.ndarray) -> np.ndarray:
+    """The log of each distance, a distance of 0 (a feature row on a class mean) read as
+    1e-12 so that its log is finite."""
+    return np.log(np.maximum(distances, 1e-12))
+
+
 def atypicality(distances: np.ndarray, reference: dict) -> np.ndarray:
     """|log(distance / median validation distance)|: 0 for a typical image, large when its
     features lie far from the training images or unusually close to a class mean."""
-    return np.abs(np.log(np.maximum(distances, 1e-12)) - reference["log_median"])
+    return np.abs(log_distance(distances) - reference["log_median"])
 
 
 def fit_scope(
@@ -96,7 +102,7 @@ def fit_scope(
     extractor = feature_model(model)
     gaussian = fit_gaussian(features(extractor, train[0]), np.asarray(train[1]))
     validation_distance = mahalanobis(features(extractor, validation_images), gaussian)
-    log_median = float(np.median(np.log(np.maximum(validation_distance, 1e-12))))
+    log_median = float(np.median(log_distance(validation_distance)))
     scores = atypicality(validation_distance, {"log_median": log_median})
     return {
         "layer": model.layers[-2].name,
@@ -131,13 +137,18 @@ def resampling_accuracies(robustness: dict | None) -> dict[str, dict[str, tuple[
 def size_reason(
     size: tuple[int, int], accuracies: dict[str, dict[str, tuple[float, float]]]
 ) -> str | None:
-    """Why an image of `size` is out of scope (None for 32x32), with notebook 07's measurement
-    of the resizing it went through (`resampling_accuracies`) where there is one."""
+    """Why an image of `size` is out of scope (None for 32x32): what the command did to it
+    (kept its centre square, then shrank or enlarged that to 32x32), with notebook 07's
+    measurement of that resizing (`resampling_accuracies`) where there is one."""
     width, height = size
     if (width, height) == (IMAGE_SIZE, IMAGE_SIZE):
         return None
-    change = "shrunk" if min(width, height) > IMAGE_SIZE else "enlarged"
-    reason = f"the image is {width}x{height} and had to be {change} to 32x32"
+    side = min(width, height)  # the command keeps the centre square of this side
+    if side == IMAGE_SIZE:
+        return f"the image is {width}x{height}: only its centre 32x32 square was kept"
+    change = "shrunk" if side > IMAGE_SIZE else "enlarged"
+    crop = "cropped to its centre square and " if width != height else ""
+    reason = f"the image is {width}x{height} and had to be {crop}{change} to 32x32"
     measured = accuracies.get(change)
     if measured:
         clean = _span([pair[0] for pair in measured.values()])

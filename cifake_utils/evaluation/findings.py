@@ -9,10 +9,11 @@ mean, which describes the mean of several runs.
 import math
 
 import numpy as np
-from scipy import stats
 
 from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
-from ..significance import holm
+from ..significance import holm, prediction_interval
+from .equal_compute import equal_compute_sentences
+from .reproduction import reproduction_sentence
 
 RELATION = {
     "better": "better than",
@@ -28,16 +29,6 @@ def name(key: str) -> str:
     return DISPLAY_NAMES.get(base, base) + suffix
 
 
-def prediction_interval(mean: float, std: float, seeds: int, level: float = 0.95):
-    """The interval that holds one new run's value with probability `level`, from `seeds` runs
-    (t with seeds - 1 degrees of freedom, widened by sqrt(1 + 1/seeds) for the new run's own
-    spread); (nan, nan) for fewer than two seeds."""
-    if seeds < 2 or not math.isfinite(std):
-        return math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, seeds - 1) * std * math.sqrt(1 + 1 / seeds)
-    return mean - half, mean + half
-
-
 def headline_sentence(row: dict) -> str:
     """One paper model: our mean and its interval, and the paper's single run against the
     spread of single runs (the prediction interval for one new run of ours)."""
@@ -51,7 +42,7 @@ def headline_sentence(row: dict) -> str:
     run_low, run_high = prediction_interval(mean, row["tuned_std"], row["tuned_seeds"])
     if paper > run_high:
         verdict = (
-            f"lies above it: not reproduced, our single runs fall short of it (our mean by "
+            f"lies above it: our single runs fall short of it (our mean by "
             f"{paper - mean:.2f} points)"
         )
     elif paper < run_low:
@@ -60,7 +51,7 @@ def headline_sentence(row: dict) -> str:
         )
     else:
         verdict = (
-            "lies inside it: reproduced within run-to-run variation (our mean is "
+            "lies inside it: consistent with our single runs (our mean is "
             f"{abs(mean - paper):.2f} points {'lower' if mean < paper else 'higher'})"
         )
     return (
@@ -261,7 +252,13 @@ def smoothing_sentence(tests: list[dict]) -> str:
 def findings_markdown(results: dict, heading: bool = True) -> str:
     """The Findings section of notebook 04 (and the README's summary of it)."""
     sentences = [headline_sentence(row) for row in results["headline"]]
+    claims = results.get("reproduction", [])
+    sentences += [reproduction_sentence(row, len(claims)) for row in claims]
     sentences += [paired_sentence(row) for row in results["paired_tests"]]
+    if "equal_compute_tests" in results:
+        sentences += equal_compute_sentences(
+            results["equal_compute_arms"], results["equal_compute_tests"]
+        )
     sentences.append(deduplicated_sentence(results))
     if "near_duplicated" in results:
         sentences.append(near_duplicate_sentence(results))

@@ -9,7 +9,7 @@ from sklearn import metrics as skm
 
 from ..constants import CIFAR10_CLASSES, LABELS
 from ..data.loading import CifakeSplit
-from .findings import prediction_interval
+from ..significance import prediction_interval
 
 
 def plot_confusion_matrices(matrices: dict[str, np.ndarray]) -> Figure:

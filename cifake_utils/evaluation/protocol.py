@@ -21,8 +21,7 @@ from ..data.resplit import as_bgr, resplit_indices
 from ..decision import predict_labels
 from ..models.architectures import DISPLAY_NAMES
 from ..models.inference import predict_fake_probability
-from ..significance import holm, t_interval
-from .findings import prediction_interval
+from ..significance import holm, prediction_interval, t_interval
 from .seeds import ALPHA
 
 # The follow-up paper's accuracy (%) for its CNN2D and modified model (the public

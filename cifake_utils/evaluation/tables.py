@@ -281,10 +281,35 @@ def comparison_sentence(row: pd.Series, first: str, second: str) -> str:
     )
 
 
+def reproduction_markdown(reproduced: pd.DataFrame) -> list[str]:
+    """The reproduction verdicts (`reproduction.reproduction_table`) as a markdown table."""
+    lines = [
+        "Is each published number reproduced? The criterion, stated in notebook 04 before its "
+        "result: the published single run lies inside the 95% prediction interval for one new "
+        f"run of ours, and our mean is equivalent to it within ±{reproduced['margin'].iloc[0]:.2f} "
+        "points (two one-sided t-tests, Holm over the published numbers):",
+        "",
+        "| published | % | ours | mean ± std | one new run | TOST p (Holm) | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for claim, row in reproduced.iterrows():
+        lines.append(
+            f"| {claim} | {row['published']:.2f} | {row['ours']} ({row['seeds']} seeds) | "
+            f"{row['mean']:.2f} ± {row['std']:.2f} | {row['prediction_low']:.2f} – "
+            f"{row['prediction_high']:.2f} | {row['tost_p_holm']:.2g} | **{row['verdict']}** |"
+        )
+    return lines
+
+
 def results_markdown(
-    headline: pd.DataFrame, paired: pd.DataFrame, deduplicated: pd.DataFrame
+    headline: pd.DataFrame,
+    paired: pd.DataFrame,
+    deduplicated: pd.DataFrame,
+    reproduced: pd.DataFrame,
+    equal_compute: list[str] | None = None,
 ) -> str:
-    """The README's results section, from the saved tables."""
+    """The README's results section, from the saved tables (and `equal_compute`, the
+    equal-compute ablation's sentences)."""
     lines = [
         "Accuracy on the official 20,000-image test split, in percent:",
         "",
@@ -300,6 +325,7 @@ def results_markdown(
             f"{row['tuned_t_low']:.2f} – {row['tuned_t_high']:.2f} | "
             f"{row['tuned_bootstrap_low']:.2f} – {row['tuned_bootstrap_high']:.2f} |"
         )
+    lines += ["", *reproduction_markdown(reproduced)]
     lines += [
         "",
         "The study's comparisons on the same test images, tested as one family (difference in "
@@ -307,6 +333,9 @@ def results_markdown(
         "",
     ]
     lines += [f"- {comparison_sentence(row, *pair)}" for pair, row in paired.iterrows()]
+    if equal_compute:
+        lines += ["", "The ablation at equal compute (notebook 04):", ""]
+        lines += [f"- {sentence}" for sentence in equal_compute]
     lines += [
         "",
         "Balanced accuracy on the deduplicated test split (test images also in train removed, "

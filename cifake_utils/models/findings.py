@@ -166,6 +166,34 @@ def budget_sentence(budgets: pd.DataFrame, sweep: pd.DataFrame, architecture: st
     )
 
 
+def curve_sentence(plateaus: pd.DataFrame, architecture: str) -> str:
+    """Where a paper model levels off as its epochs double (`search.budget_curve`), and whether
+    its headline runs train there."""
+    row = plateaus.loc[architecture]
+    name, trained = DISPLAY_NAMES[architecture], int(row["trained_epochs"])
+    if not row["gains"] or pd.isna(row["gains"]):
+        return f"{name}: {row['outcome']}."
+    if row["trained_at_plateau"]:
+        consequence = "the budget its headline runs train"
+    elif pd.notna(row["plateau_epochs"]) and row["plateau_epochs"] > trained:
+        short = row["plateau_val_accuracy"] - row["trained_val_accuracy"]
+        consequence = (
+            f"beyond the {trained} epochs its headline runs train, which stop "
+            f"{short:.2f} validation points short of it on this seed: its numbers in notebook "
+            f"04 are those of a model stopped early, and its five seeds at "
+            f"{int(row['plateau_epochs'])} epochs are the training queue's equal-compute runs"
+        )
+    elif pd.notna(row["plateau_epochs"]):
+        consequence = f"below the {trained} epochs its headline runs train"
+    else:
+        consequence = f"so its numbers at {trained} epochs are a lower bound of what it reaches"
+    return (
+        f"Where {name} levels off (seed 0 on the full training split, each budget doubled; "
+        f"a doubling must gain {row['tolerance']:.2f} validation points, twice the SD of its "
+        f"headline seeds): {row['gains']} points, so it {row['outcome']}, {consequence}."
+    )
+
+
 def ablation_sentence(ablation: pd.DataFrame, variant: str, base: str = "cnn2d") -> str:
     """A variant's mean validation accuracy against the base's, with both spreads."""
     a, b = ablation.loc[variant], ablation.loc[base]
@@ -207,10 +235,12 @@ def ablation_findings(
     ablation: pd.DataFrame,
     sweep: pd.DataFrame,
     budgets: pd.DataFrame,
+    plateaus: pd.DataFrame,
 ) -> str:
     """The Findings section of notebook 03."""
     sentences = [search_sentence(search, a) for a in PAPER_MODELS]
     sentences += [budget_sentence(budgets, sweep, a) for a in PAPER_MODELS]
+    sentences += [curve_sentence(plateaus, a) for a in PAPER_MODELS]
     sentences += [
         seeds_sentence(runs, "modified_cnn2d"),
         fit_sentence(runs, "modified_cnn2d"),

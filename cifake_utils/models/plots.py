@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from ..plots import marker_handle
 
@@ -186,4 +186,59 @@ def plot_epoch_budget(sweep: pd.DataFrame, budgets: pd.DataFrame, names: dict[st
         marker_handle("the budget the headline runs train", marker="*", size=13),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=9, frameon=False)
+    return fig
+
+
+def plot_budget_curves(
+    table: pd.DataFrame, plateaus: pd.DataFrame, spreads: dict[str, list[float]], names: dict
+) -> Figure:
+    """Validation accuracy of seed 0 as each paper model's epochs double, one panel per model
+    on an axis of its own: each doubling's gain against the rule's line (the grey bar at the
+    trained budget spans the headline seeds' mean ± the tolerance), the plateau ringed and the
+    budget the headline runs train starred; the top axis gives training compute per seed."""
+    architectures = list(plateaus.index)
+    fig = Figure(figsize=(5.2 * len(architectures), 4.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(architectures)))
+    for k, (ax, architecture) in enumerate(zip(axes, architectures, strict=True)):
+        runs = table[table["architecture"] == architecture].set_index("epochs").sort_index()
+        row = plateaus.loc[architecture]
+        ax.plot(runs.index, runs["val_accuracy"], marker="o", color=f"C{k}")
+        gains = runs["val_accuracy"].diff().dropna()
+        for epochs, gain in gains.items():
+            ax.annotate(
+                f"{gain:+.2f}", (epochs, runs.loc[epochs, "val_accuracy"]), xytext=(0, 8),
+                textcoords="offset points", ha="center", fontsize=8,
+            )  # fmt: skip
+        trained = int(row["trained_epochs"])
+        mean = float(np.mean(spreads[architecture]))
+        ax.errorbar(trained, mean, yerr=row["tolerance"], color="grey", capsize=5, lw=6, alpha=0.35)
+        ax.scatter(trained, runs.loc[trained, "val_accuracy"], marker="*", s=220, color="black",
+                   zorder=4)  # fmt: skip
+        if np.isfinite(row["plateau_epochs"]):
+            found = int(row["plateau_epochs"])
+            ax.scatter(found, runs.loc[found, "val_accuracy"], s=260, facecolor="none",
+                       edgecolor="black", zorder=3)  # fmt: skip
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(list(runs.index), [str(e) for e in runs.index])
+        ax.set_xlabel("epochs over the full training split (cosine decay), log scale")
+        ax.set_ylabel("validation accuracy (%), seed 0")
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + 0.15 * (high - low))  # room for the gain labels
+        ax.xaxis.set_minor_locator(NullLocator())
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(list(runs.index), [f"{p:.3f}" for p in runs["pflop"]])
+        top.xaxis.set_minor_locator(NullLocator())
+        top.set_xlabel("training compute per seed (PFLOP)")
+        ax.set_title(f"{names.get(architecture, architecture)}: {row['outcome']}", fontsize=10)
+        ax.grid(alpha=0.3)
+    handles = [
+        marker_handle("the plateau (first doubling gaining < 2 SD)", hollow=True, size=12),
+        marker_handle("the budget the headline runs train", marker="*", size=13),
+        Patch(
+            color="grey",
+            alpha=0.35,
+            label="headline seeds: mean ± 2 SD (2 SD: the gain a doubling must make)",
+        ),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9, frameon=False)
     return fig

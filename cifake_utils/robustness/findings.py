@@ -6,7 +6,7 @@ import math
 from ..models.architectures import DISPLAY_NAMES
 from .corruptions import CONTROL
 from .retraining_findings import augmentation_sentence, held_out_sentence, resampling_sentence
-from .wording import ALPHA, joined, names, rows_of, span
+from .wording import ALPHA, joined, names, rows_of, signed_span, span
 
 DROP_POINTS = 5.0  # a fall in accuracy at 0.5 of at least this many points counts as a loss
 AUC_KEPT_POINTS = 2.0  # ROC-AUC within this many points of the control: the ranking survives
@@ -121,7 +121,7 @@ def _line_sentence(name: str, rows: dict[str, dict], drops: dict[str, float]) ->
             f"{c} ({_with_interval(rows[c], drops[c])})" for c in undecided
         )
     if near:
-        text += "; short of it, with more than half its loss, under " + "; ".join(
+        text += "; short of it, though at more than half of it, under " + "; ".join(
             f"{c} ({_with_interval(rows[c], drops[c])})" for c in near
         )
     return text + "."
@@ -150,10 +150,12 @@ def _retuned_sentence(
             f"; under {names(ranking_lost)} it falls by {span(auc_lost)} points "
             f"(to {span(auc_left)}%)"
         )
-    recovered = [100 * (rows[c]["accuracy_retuned"] - rows[c]["accuracy"]) for c in considered]
+    recovered = {c: 100 * (rows[c]["accuracy_retuned"] - rows[c]["accuracy"]) for c in considered}
+    most = max(recovered, key=recovered.get)
     text += (
-        f". A threshold re-tuned on the same transformation of the validation split wins back "
-        f"{span(recovered)} points across those"
+        ". A threshold re-tuned on the same transformation of the validation split changes "
+        f"accuracy by {signed_span(list(recovered.values()))} points across those (most under "
+        f"{most})"
     )
     p_holm = {c: rows[c].get("accuracy_retuned_p_holm", math.nan) for c in considered}
     untested = [c for c in considered if not math.isfinite(p_holm[c])]
@@ -207,10 +209,21 @@ def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> st
                 f"{size['tree_accuracy_p']:.2g}): "
                 + ("a weak but real label signal in the file size" if beyond else "no signal shown")
             )
+    judged = ""
+    if math.isfinite(best.get("accuracy_p", math.nan)):
+        weakest = min(cnn_accuracy.values())
+        below = best["accuracy_high"] < weakest
+        judged = (
+            f" (95% interval {100 * best['accuracy_low']:.2f}–{100 * best['accuracy_high']:.2f}%, "
+            f"exact binomial p against chance {best['accuracy_p']:.2g}: "
+            f"{'above' if best['accuracy_p'] < ALPHA and best['accuracy'] > 0.5 else 'not above'} "
+            f"chance, and {'wholly below' if below else 'not wholly below'} every CNN's "
+            "accuracy)"
+        )
     return (
         f"A logistic regression on simple image statistics reaches {100 * best['accuracy']:.2f}% "
         f"test accuracy at best ({best['features']}; ROC-AUC {100 * best['roc_auc']:.2f}%)"
-        f"{size_text}, against the CNNs' clean {cnns}."
+        f"{judged}{size_text}, against the CNNs' clean {cnns}."
     )
 
 

@@ -1,5 +1,7 @@
 """Notebook 07's figures: the corruption grid, the shortcut controls and the photographs."""
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -61,21 +63,37 @@ def plot_grid(summary: pd.DataFrame, title: str) -> Figure:
 
 
 def plot_trivial_classifiers(table: pd.DataFrame, cnn_accuracy: dict[str, float]) -> Figure:
-    """Test accuracy of each trivial classifier, with the CNNs' clean accuracy as lines."""
-    fig = Figure(figsize=(8, 0.5 * len(table) + 1.6), layout="constrained")
+    """Test accuracy of each trivial classifier (a logistic regression and a depth-3 tree per
+    feature set, with the 95% Clopper-Pearson interval where the table has it), with the CNNs'
+    clean accuracy as lines."""
+    fig = Figure(figsize=(8.5, 0.8 * len(table) + 1.8), layout="constrained")
     ax = fig.subplots()
-    values = 100 * table["accuracy"].to_numpy()
-    bars = ax.barh(range(len(table)), values - 50, left=50, color="#969696")
-    ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3, fontsize=10)
+    positions = np.arange(len(table))
+    height = 0.38
+    for offset, column, label, colour in (
+        (-height / 2, "accuracy", "logistic regression", "#636363"),
+        (height / 2, "tree_accuracy", "depth-3 tree", "#bdbdbd"),
+    ):
+        if column not in table:
+            continue
+        values = 100 * table[column].to_numpy()
+        error = None
+        if f"{column}_low" in table:
+            error = [values - 100 * table[f"{column}_low"], 100 * table[f"{column}_high"] - values]
+        bars = ax.barh(
+            positions + offset, values - 50, height, left=50, color=colour, label=label,
+            xerr=error, capsize=3,
+        )  # fmt: skip
+        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=6, fontsize=9)
     for k, (name, accuracy) in enumerate(cnn_accuracy.items()):
         colour = ARCHITECTURE_COLOURS[k % len(ARCHITECTURE_COLOURS)]
         ax.axvline(100 * accuracy, color=colour, linestyle="--", label=f"{name} (clean)")
-    ax.set_yticks(range(len(table)), table.index, fontsize=11)
+    ax.set_yticks(positions, table.index, fontsize=11)
     ax.invert_yaxis()
     ax.set_xlim(50, 100)
     ax.set_xlabel("test accuracy (%), axis from chance (50%)", fontsize=11)
-    ax.set_title("Logistic regression on simple image statistics alone", fontsize=12)
-    fig.legend(loc="outside lower center", ncols=len(cnn_accuracy), fontsize=10)
+    ax.set_title("Simple image statistics alone against the CNNs", fontsize=12)
+    fig.legend(loc="outside lower center", ncols=2 + len(cnn_accuracy), fontsize=9)
     return fig
 
 
@@ -119,7 +137,7 @@ def plot_corruption_examples(
             ax.set_xticks([])
             ax.set_yticks([])
             if row == 0:
-                ax.set_title(name, fontsize=9)
+                ax.set_title("\n".join(textwrap.wrap(name, 12)), fontsize=9)
             if column == 0:
                 ax.set_ylabel(titles[row], fontsize=9)
     fig.suptitle("The transformations, applied alike to REAL and FAKE test images", fontsize=12)

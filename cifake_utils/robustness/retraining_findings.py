@@ -4,7 +4,7 @@ and training-time augmentation, from `07_robustness.json`."""
 import math
 
 from .corruptions import CONTROL
-from .wording import ALPHA, rows_of, span
+from .wording import ALPHA, rows_of, signed, span
 
 
 def held_out_sentence(rows: list[dict]) -> str:
@@ -160,4 +160,29 @@ def augmentation_sentence(summary: list[dict], baseline: str) -> str:
         "seeds): "
         + "; ".join(described(m) for m in [baseline, *augmented])
         + f". Against the unaugmented baseline, {trade}."
+        + unseen_sentence(by_model, baseline, augmented)
+    )
+
+
+def trained_family(corruption: str) -> bool:
+    """Whether a transformation belongs to the families the augmentation trains on."""
+    return corruption.startswith(("blur", "JPEG"))
+
+
+def unseen_sentence(by_model: dict, baseline: str, augmented: list[str]) -> str:
+    """The augmentation draws from the grid's blur and JPEG families: its change on the
+    transformations outside them, which it never saw in training."""
+    unseen = [c for c in by_model[baseline] if c != CONTROL and not trained_family(c)]
+    if not unseen or not augmented:
+        return ""
+
+    def mean_change(model: str) -> float:
+        rows, base = by_model[model], by_model[baseline]
+        return 100 * sum(rows[c]["accuracy"] - base[c]["accuracy"] for c in unseen) / len(unseen)
+
+    changes = "; ".join(f"{m} {signed(mean_change(m))} points" for m in augmented)
+    return (
+        " Its blur and JPEG are the grid's own blur and JPEG families, so the gains there are "
+        f"on damage of a kind seen in training; on the {len(unseen)} transformations outside "
+        f"them ({', '.join(unseen)}) the mean accuracy changes by: {changes}."
     )

@@ -84,6 +84,7 @@ def trivial_classifiers(
                 "tree_accuracy": accuracy_score(test_labels, predict_labels(tree_probability)),
                 "tree_roc_auc": roc_auc_score(test_labels, tree_probability),
             }
+            | against_chance(test_labels, predict_labels(probability), "accuracy")
             | against_chance(test_labels, predict_labels(tree_probability), "tree_accuracy")
         )
     return pd.DataFrame(rows).set_index("features")

@@ -21,3 +21,15 @@ def span(values: list[float]) -> str:
     """'a' for one value (or equal ones), 'a–b' for a range, in points."""
     low, high = min(values), max(values)
     return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}"
+
+
+def signed(value: float) -> str:
+    """'+1.23', '-0.45', and '+0.00' for anything that rounds to zero (never '-0.00')."""
+    rounded = round(value, 2)
+    return f"{rounded + 0.0 if rounded else 0.0:+.2f}"
+
+
+def signed_span(values: list[float]) -> str:
+    """'+a' for one value (or equal ones), 'a to b' with signs for a range, in points."""
+    low, high = signed(min(values)), signed(max(values))
+    return low if low == high else f"{low} to {high}"

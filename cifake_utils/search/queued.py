@@ -12,7 +12,8 @@ they are drained, and the arrays each trains on.
 - calibration without label smoothing: each paper model with its tuned recipe but no
   smoothing, 2 seeds, beside its smoothed headline seeds (is smoothing what miscalibrates?);
 - beyond the paper, first round: VGG-BN nets of several widths and depths at about 0.1 PFLOP
-  each, notebook 08's recipe in bfloat16 (adopted by `make benchmark-precision`), two seeds.
+  each, notebook 08's recipe in bfloat16 (adopted by `make benchmark-precision`), two seeds;
+  second round: the two best of the first (`make beyond-table`) scaled to 0.5 PFLOP each.
 """
 
 from dataclasses import replace
@@ -20,16 +21,16 @@ from dataclasses import replace
 from ..data.loading import CifakeData, CifakeSplit
 from ..data.resplit import resplit_arrays
 from ..data.splits import stratified_sample
-from ..models.architectures import BEYOND, TEMPLATE
+from ..models.architectures import BEYOND, TEMPLATE, ModelConfig
 from ..models.jobs import TrainingData, train_jobs
 from ..models.queue import QueuedJob, QueueFolders, landed_model, plan, queue_running
-from ..models.training import TrainConfig, load_run, save_run
+from ..models.training import TrainConfig, TrainingRun, load_run, save_run
 from ..paths import project_root
 from ..project.profiles import Profile
-from . import recipes
+from . import beyond_round, recipes
 from .beyond_search import RECIPE as BEYOND_RECIPE
 from .beyond_search import chosen_configs
-from .chosen import final_recipe
+from .chosen import EQUAL_COMPUTE_EPOCHS, final_recipe
 
 STUDY_SPLIT = "study split"  # notebook 01's training and validation split
 RESPLIT = "template re-split "  # + seed: the template's 80/20 re-split of the training folder
@@ -40,7 +41,6 @@ TEMPLATE_RECIPE = TrainConfig(
     epochs=15, batch_size=32, optimizer="adam", learning_rate=1e-3, patience=15
 )
 BUDGET_CURVES = {"cnn2d": (20, 40, 80), "modified_cnn2d": (80, 160)}
-EQUAL_COMPUTE_EPOCHS = 40  # the Modified CNN2D's budget
 ABLATION_ARMS = ("cnn2d", "cnn2d_gap", "cnn2d_dropout", "modified_cnn2d")
 PRECISION_SEEDS = (0, 1)
 SMOOTHING_SEEDS = (0, 1)
@@ -146,25 +146,49 @@ def smoothing_jobs(profile: Profile) -> list[QueuedJob]:
     return jobs
 
 
+def beyond_model(widths: tuple[int, ...]) -> ModelConfig:
+    """Notebook 08's VGG-BN with the stage widths of a search candidate."""
+    name = f"vgg_bn_{'-'.join(map(str, widths))}"
+    return replace(BEYOND["vgg_bn"], name=name, stage_widths=widths)
+
+
+def beyond_jobs(model: ModelConfig, epochs: int, group: str, purpose: str) -> list[QueuedJob]:
+    """A search candidate at `epochs` with notebook 08's recipe in bfloat16, `BEYOND_SEEDS`."""
+    recipe = replace(BEYOND_RECIPE, epochs=epochs, precision="mixed_bfloat16")
+    return [
+        QueuedJob(
+            f"{model.name}_e{epochs}_seed{seed}",
+            group,
+            model,
+            replace(recipe, seed=seed),
+            STUDY_SPLIT,
+            purpose,
+        )
+        for seed in BEYOND_SEEDS
+    ]
+
+
 def beyond_round_jobs() -> list[QueuedJob]:
     """The first round of the beyond-the-paper search: each width of `BEYOND_ROUND` at about
     `BEYOND_ROUND_PFLOP`, notebook 08's recipe in bfloat16, `BEYOND_SEEDS`."""
     jobs = []
     for widths, epochs in BEYOND_ROUND.items():
-        name = f"vgg_bn_{'-'.join(map(str, widths))}"
-        model = replace(BEYOND["vgg_bn"], name=name, stage_widths=widths)
-        recipe = replace(BEYOND_RECIPE, epochs=epochs, precision="mixed_bfloat16")
-        jobs += [
-            QueuedJob(
-                f"{name}_e{epochs}_seed{seed}",
-                "beyond_round1",
-                model,
-                replace(recipe, seed=seed),
-                STUDY_SPLIT,
-                "#36 equal compute",
-            )
-            for seed in BEYOND_SEEDS
-        ]
+        jobs += beyond_jobs(beyond_model(widths), epochs, "beyond_round1", "#36 equal compute")
+    return jobs
+
+
+def beyond_round2_jobs() -> list[QueuedJob]:
+    """The second round of the beyond-the-paper search: the two best widths of round 1 in the
+    committed table (`beyond_round`, mean validation accuracy), each at the epochs nearest
+    `ROUND2_PFLOP` per seed, the same recipe, `BEYOND_SEEDS`; none before the table exists."""
+    table = beyond_round.load_rounds()
+    if table is None:
+        return []
+    jobs = []
+    for widths in beyond_round.best_widths(table):
+        model = beyond_model(widths)
+        epochs = round(beyond_round.ROUND2_PFLOP / beyond_round.epoch_pflop(model))
+        jobs += beyond_jobs(model, epochs, "beyond_round2", "#36 scaled to 0.5 PFLOP")
     return jobs
 
 
@@ -214,6 +238,7 @@ def queued_jobs(profile: Profile) -> list[QueuedJob]:
         *beyond_round_jobs(),
         *equal_compute_jobs(profile),
         *recipe_arm_jobs(profile),
+        *beyond_round2_jobs(),
     ]
 
 
@@ -269,33 +294,76 @@ def train_protocol_models(profile: Profile, folder, data_checksum: str) -> dict:
     return runs
 
 
-def smoothing_runs(profile: Profile, train: tuple, validation: tuple, data_checksum: str) -> dict:
-    """{(architecture, seed): TrainingRun} of `smoothing_jobs` for the profile's headline seeds,
-    each recipe capped like the profile's headline runs: the landed model with the job's key,
-    saved by the queue; in a profile other than `full` (whose jobs the queue never trains) a
-    missing one is trained here and saved where the queue would land it."""
+def landed_or_trained(
+    profile: Profile,
+    jobs: list[QueuedJob],
+    train: tuple,
+    validation: tuple,
+    data_checksum: str,
+    partial: bool = False,
+) -> list[TrainingRun | None]:
+    """The run of each of `jobs`, its recipe capped like the profile's headline runs: the
+    model the queue landed under the job's key; in a profile other than `full` (whose jobs the
+    queue never trains) a missing one is trained here (once for jobs the cap makes identical)
+    and saved where the queue would land it. In `full` a missing one is an error, or None
+    with `partial` (the queue is still training it)."""
     folders = queue_folders(profile)
-    jobs = [
+    capped = [
         replace(job, train_config=recipes.cap_epochs(job.train_config, profile.max_epochs))
-        for job in smoothing_jobs(profile)
-        if job.train_config.seed in profile.headline_seeds
+        for job in jobs
     ]
-    runs, missing = {}, []
-    for job in jobs:
+    runs: dict[str, TrainingRun] = {}
+    missing = []
+    for job in capped:
         landed = landed_model(plan(job, train, validation, profile.threads_per_worker), folders)
-        if landed is None:
+        if landed is not None:
+            runs[job.name] = load_run(landed)
+        elif (job.model_config, job.train_config) not in [
+            (m.model_config, m.train_config) for m in missing
+        ]:
             missing.append(job)
-        else:
-            runs[(job.model_config.name, job.train_config.seed)] = load_run(landed)
     if missing and profile.name == "full":
+        if partial:
+            return [runs.get(job.name) for job in capped]
         raise RuntimeError(
             f"{', '.join(j.label for j in missing)}: not landed; run `make train` to finish them"
         )
-    data = TrainingData(
-        train, validation, profile.checkpoints_dir / "no_smoothing", data_checksum, profile.workers
-    )
+    folder = profile.checkpoints_dir / "queued_here"
+    data = TrainingData(train, validation, folder, data_checksum, profile.workers)
     trained = train_jobs([(job.model_config, job.train_config) for job in missing], data)
     for job, run in zip(missing, trained, strict=True):
         save_run(run, folders.landed(job).parent, job.name)
-        runs[(job.model_config.name, job.train_config.seed)] = run
-    return runs
+    done = {(j.model_config, j.train_config): r for j, r in zip(missing, trained, strict=True)}
+    return [runs.get(job.name) or done[(job.model_config, job.train_config)] for job in capped]
+
+
+def smoothing_runs(profile: Profile, train: tuple, validation: tuple, data_checksum: str) -> dict:
+    """{(architecture, seed): TrainingRun} of `smoothing_jobs` for the profile's headline
+    seeds (`landed_or_trained`)."""
+    jobs = [j for j in smoothing_jobs(profile) if j.train_config.seed in profile.headline_seeds]
+    runs = landed_or_trained(profile, jobs, train, validation, data_checksum)
+    return {(run.model_config.name, run.train_config.seed): run for run in runs}
+
+
+def equal_compute_runs(
+    profile: Profile, train: tuple, validation: tuple, data_checksum: str
+) -> dict[str, list[TrainingRun]]:
+    """{arm: [TrainingRun]} of `equal_compute_jobs` for the profile's headline seeds, as far as
+    the queue has landed them in `full` (an arm may have fewer seeds, or none, until it has)."""
+    jobs = [j for j in equal_compute_jobs(profile) if j.train_config.seed in profile.headline_seeds]
+    runs = landed_or_trained(profile, jobs, train, validation, data_checksum, partial=True)
+    arms: dict[str, list[TrainingRun]] = {name: [] for name in ABLATION_ARMS}
+    for run in runs:
+        if run is not None:
+            arms[run.model_config.name].append(run)
+    return arms
+
+
+def budget_runs(profile: Profile, train: tuple, validation: tuple, data_checksum: str) -> dict:
+    """{architecture: [TrainingRun]} of `budget_jobs`, by increasing epochs
+    (`landed_or_trained`)."""
+    runs = landed_or_trained(profile, budget_jobs(profile), train, validation, data_checksum)
+    curves: dict[str, list[TrainingRun]] = {}
+    for run in runs:
+        curves.setdefault(run.model_config.name, []).append(run)
+    return curves

@@ -1,0 +1,92 @@
+"""The stronger out-of-scope scores, worked by hand and on a real trained model."""
+
+import numpy as np
+import pytest
+
+from cifake_utils.detector import ood_scores
+from cifake_utils.models.inference import predict_fake_probability
+
+
+def test_kth_distance_and_normalised_rows_by_hand():
+    references = np.array([[1.0, 0], [0, 2], [3, 0], [0, -4]])  # 1, 2, 3, 4 from the origin
+    queries = np.array([[0.0, 0], [3, 0]])  # (3, 0): 0, then 2, sqrt(13), 5
+    assert ood_scores.kth_distance(queries, references, k=2) == pytest.approx([2.0, 2.0])
+    assert ood_scores.kth_distance(queries, references, k=3) == pytest.approx([3, np.sqrt(13)])
+    rows = ood_scores.normalised(np.array([[3.0, 4], [0, 0]]))
+    np.testing.assert_allclose(rows, [[0.6, 0.8], [0, 0]])
+
+
+def test_logit_and_thresholds_by_hand():
+    np.testing.assert_allclose(
+        ood_scores.logit(np.array([0.5, 0.75, 0.0])), [0.0, np.log(3), -16.118096], rtol=1e-6
+    )
+    # np.quantile of 1..100 at 0.95: position 94.05 between 95 and 96 -> 95.05
+    limits = ood_scores.thresholds({"a": np.arange(1, 101)})
+    assert limits == {"a": pytest.approx(95.05)}
+
+
+def test_mcnemar_counts_only_the_discordant_images():
+    new = np.array([True] * 8 + [False] * 2 + [True] * 5)
+    old = np.array([False] * 8 + [True] * 2 + [True] * 5)
+    # 8 flagged only by the new score, 2 only by the old: 2 * P(X >= 8 | 10, 1/2) = 112 / 1024
+    assert ood_scores.mcnemar(new, old) == pytest.approx(0.109375)
+    assert ood_scores.mcnemar(old, old) == 1.0
+
+
+LIMITS = dict.fromkeys(ood_scores.SCORES, 0.5)
+CIFAKE = {name: np.r_[np.zeros(95), np.ones(5)] for name in ood_scores.SCORES}  # 5% flagged
+
+
+def only_neighbours_flag() -> dict[str, np.ndarray]:
+    """Scores of 40 outside images: the neighbours flag 30 of them, every other score none."""
+    return {
+        name: np.r_[np.ones(30), np.zeros(10)] if name == "nearest neighbours" else np.zeros(40)
+        for name in ood_scores.SCORES
+    }
+
+
+def test_power_table_flags_against_the_validation_threshold():
+    # 30 of 40 flagged only by the neighbours, all discordant with the atypicality
+    table = ood_scores.power_table(CIFAKE, {"set": only_neighbours_flag()}, LIMITS)
+    neighbours = table.loc[("set", "nearest neighbours")]
+    assert neighbours["flagged"] == 0.75 and neighbours["cifake_flagged"] == 0.05
+    assert neighbours["gain_over_atypicality"] == 0.75
+    # McNemar 30 against 0: p = 2 / 2^30; Holm over the three scores compared: x 3.
+    assert neighbours["p_holm"] == pytest.approx(3 * 2 / 2**30)
+    assert neighbours["verdict"] == "stronger"
+    assert table.loc[("set", "atypicality"), "verdict"] == "the rule's test"
+    assert table.loc[("set", "low confidence"), "verdict"] == "not significant"
+    # ROC-AUC of a score at 0 on every outside image: it ties with CIFAKE's 95 zeros (half a
+    # pair each) and ranks below its 5 ones: 0.5 * 95 / 100 = 0.475.
+    assert table.loc[("set", "low confidence"), "roc_auc"] == pytest.approx(0.475)
+
+
+def test_scores_of_a_real_trained_model(tiny_detector, real_jpegs, cifake):
+    model, reference = tiny_detector.model, tiny_detector.info.scope_reference
+    scorer = ood_scores.fit_scorer(model, [model, model], reference, cifake.test.images[:300])
+    assert scorer.neighbours.shape[0] == 300
+    np.testing.assert_allclose(np.linalg.norm(scorer.neighbours, axis=1), 1, rtol=1e-6)
+    images = cifake.test.images[300:340]
+    scores = ood_scores.score_images(scorer, images)
+    assert set(scores) == set(ood_scores.SCORES)
+    assert all(len(values) == 40 for values in scores.values())
+    assert np.all(scores["seed disagreement"] == 0)  # the same model twice agrees with itself
+    probability = predict_fake_probability(model, images)
+    np.testing.assert_allclose(
+        scores["low confidence"], -np.abs(np.log(probability / (1 - probability))), rtol=1e-5
+    )
+    # A training image is its own nearest neighbour: distance 0 for k = 1.
+    own = ood_scores.kth_distance(scorer.neighbours[:5], scorer.neighbours, k=1)
+    assert own == pytest.approx(np.zeros(5), abs=1e-6)
+
+
+def test_ood_findings_count_the_verdicts_per_score():
+    from cifake_utils.detector import findings
+
+    weak = dict.fromkeys(ood_scores.SCORES, np.zeros(40))
+    table = ood_scores.power_table(CIFAKE, {"noise": only_neighbours_flag(), "crops": weak}, LIMITS)
+    text = findings.ood_findings(table.reset_index())
+    assert "the feature test flags a median 0.0% of a set" in text
+    assert "- nearest neighbours: stronger on 1 of 2 sets (noise), weaker on 0" in text
+    assert "it flags a median 37.5% of a set and 5.0% of CIFAKE's test images" in text
+    assert "- low confidence: stronger on 0 of 2 sets, weaker on 0, not significantly" in text

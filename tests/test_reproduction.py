@@ -1,0 +1,108 @@
+"""The criterion for "reproduced", worked by hand."""
+
+import pandas as pd
+import pytest
+
+from cifake_utils.evaluation import reproduction
+
+
+def curve_plateaus() -> pd.DataFrame:
+    """CNN2D trained below its plateau at 40 epochs, the Modified CNN2D at it."""
+    return pd.DataFrame(
+        {
+            "trained_epochs": [10, 40],
+            "plateau_epochs": [40, 40],
+            "trained_at_plateau": [False, True],
+            "outcome": ["levels off at 40 epochs", "levels off at 40 epochs"],
+        },
+        index=["cnn2d", "modified_cnn2d"],
+    )
+
+
+def claims() -> list[dict]:
+    return [
+        {"claim": "A", "published": 94.98, "ours": "a", "accuracies": [94.5, 94.7, 94.9]},
+        {"claim": "B", "published": 95.94, "ours": "b", "accuracies": [93.1, 93.3, 93.5]},
+        {"claim": "C", "published": 92.98, "ours": "c", "accuracies": [92.9, 93.0, 93.1]},
+    ]
+
+
+def test_margin_is_half_the_follow_ups_claimed_gain():
+    assert reproduction.MARGIN == pytest.approx(0.48)  # (95.94 - 94.98) / 2
+
+
+def test_verdicts_worked_by_hand():
+    table = reproduction.reproduction_table(claims())
+    # A: mean 94.7, SD 0.2, 3 seeds. One new run: t(0.975, 2) = 4.3027 times 0.2 * sqrt(4/3)
+    # = 0.23094, half-width 0.99366: 93.706-95.694 holds 94.98. Equivalence within 0.48:
+    # standard error 0.11547; lower bound 94.50, t = 1.7321, one-sided p = 0.1127; upper
+    # bound 95.46, t = -6.5818, p = 0.0112; TOST p = 0.1127.
+    assert table.loc["A", ["prediction_low", "prediction_high"]].tolist() == pytest.approx(
+        [93.706, 95.694], abs=1e-3
+    )
+    assert table.loc["A", "tost_p"] == pytest.approx(0.1127, abs=5e-4)
+    # C: mean 93.0, SD 0.1, standard error 0.057735; lower t = 0.5 / 0.057735 = 8.660,
+    # p = 0.0065; upper t = -0.46 / 0.057735 = -7.967, p = 0.0077; TOST p = 0.0077.
+    assert table.loc["C", "tost_p"] == pytest.approx(0.0077, abs=5e-4)
+    # B: 95.94 is far above 93.3's interval; its TOST p is about 1.
+    # Holm over three: C 0.0077 * 3 = 0.023; A 0.1127 * 2 = 0.225; B about 1.
+    assert table.loc["C", "tost_p_holm"] == pytest.approx(0.0231, abs=2e-3)
+    assert table.loc["A", "tost_p_holm"] == pytest.approx(0.2254, abs=2e-3)
+    assert table["verdict"].to_dict() == {
+        "A": "consistent, equivalence not shown",
+        "B": "not reached",
+        "C": "reproduced",
+    }
+
+
+def test_a_published_number_below_the_interval_is_exceeded():
+    table = reproduction.reproduction_table(
+        [{"claim": "D", "published": 93.5, "ours": "d", "accuracies": [94.5, 94.7, 94.9]}]
+    )
+    assert table.loc["D", "verdict"] == "exceeded"  # 93.5 < 93.706
+
+
+def test_equivalence_without_the_interval_is_not_enough():
+    # Inside the margin on the mean but the published run outside the interval of one run:
+    # SD 0.01 makes the interval 94.65-94.75 and the TOST p tiny.
+    table = reproduction.reproduction_table(
+        [{"claim": "E", "published": 94.98, "ours": "e", "accuracies": [94.69, 94.70, 94.71]}]
+    )
+    assert table.loc["E", "tost_p"] < 0.001
+    assert table.loc["E", "verdict"] == "not reached"
+
+
+def test_budget_note_reads_the_plateau_table():
+    plateaus = curve_plateaus()
+    assert "below the 40 where" in reproduction.budget_note(plateaus, "cnn2d")
+    assert "where its validation curve levels off" in reproduction.budget_note(
+        plateaus, "modified_cnn2d"
+    )
+    assert reproduction.budget_note(plateaus, "vgg_bn") == ""
+
+
+def test_a_model_trained_below_its_plateau_is_judged_at_the_plateau():
+    plateaus = curve_plateaus()
+    accuracies = {
+        "CNN2D": {"tuned recipe": [94.5, 94.7], "untuned recipe": [93.0, 92.9]},
+        "Modified CNN2D": {"tuned recipe": [93.3, 93.2], "untuned recipe": [90.9, 91.0]},
+    }
+    at_plateau = {"cnn2d": [95.1, 95.3], "modified_cnn2d": [93.3, 93.2]}
+    claims = reproduction.paper_claims(accuracies, plateaus, at_plateau)
+    cnn2d, modified, ieee = claims
+    assert cnn2d["accuracies"] == [95.1, 95.3] and "at its plateau, 40 epochs" in cnn2d["ours"]
+    assert modified["ours"] == "Our Modified CNN2D with the tuned recipe"  # at its plateau
+    assert modified["note"] == "trained 40 epochs, where its validation curve levels off"
+    assert ieee["published"] == 92.98 and ieee["accuracies"] == [93.0, 92.9]
+    # One landed seed is not enough: the headline runs stay.
+    alone = reproduction.paper_claims(accuracies, plateaus, {"cnn2d": [95.1]})
+    assert alone[0]["accuracies"] == [94.5, 94.7] and "stopped early" in alone[0]["note"]
+
+
+def test_one_seed_is_untested():
+    table = reproduction.reproduction_table(
+        [{"claim": "F", "published": 94.98, "ours": "f", "accuracies": [94.7]}]
+    )
+    assert table.loc["F", "verdict"] == "untested"
+    sentence = reproduction.reproduction_sentence(table.reset_index().iloc[0].to_dict(), 1)
+    assert "**untested**: f has 1 seed" in sentence

@@ -62,11 +62,14 @@ def test_search_path_keeps_each_stage_winner_that_beats_the_best_so_far():
     kept, rejected = findings.search_steps(search, "cnn2d")
     assert [change for change, _ in kept] == ["cosine", "flip + shift"]
     assert [round(gain, 6) for _, gain in kept] == [2.0, 2.0]
-    assert rejected == ["batch 128", "flip"]
+    # batch 128 against cosine's 0.92: -1.00; flip loses its stage to flip + shift, +1.00
+    assert [(change, round(d, 6)) for change, d in rejected] == [("batch 128", -1.0), ("flip", 1.0)]
     text = findings.search_sentence(search, "cnn2d")
     assert "from 90.00% (untuned) to 94.00%" in text and "(+4.00 points" in text
     assert "so biased upward): cosine +2.00; flip + shift +2.00" in text
-    assert "unresolved" not in text
+    assert "unresolved" not in text.split("Rejected")[0]
+    assert "Rejected (against the best recipe before its stage;" in text
+    assert "batch 128 -1.00; flip +1.00." in text
 
 
 def test_a_search_step_below_the_noise_band_is_unresolved():
@@ -114,8 +117,8 @@ def test_ablation_direction():
 def test_budget_sentence_says_when_the_curve_is_still_rising():
     sweep, budgets = budget_tables({5: 0.90, 10: 0.92, 20: 0.94})
     text = findings.budget_sentence(budgets, sweep, "cnn2d")
-    assert "still rising at 20 epochs, the largest budget swept" in text
-    assert "more epochs would still help" in text and "lower bound" in text
+    assert "still rising at 20 epochs, the largest budget swept on this subset" in text
+    assert "levels off on the full training split is the budget curve's finding" in text
     assert "a doubling must gain 0.2 points" in text
 
 
@@ -123,5 +126,27 @@ def test_budget_sentence_says_what_a_cap_costs():
     sweep, budgets = budget_tables({5: 0.92, 10: 0.9385, 20: 0.9417})
     text = findings.budget_sentence(budgets, sweep, "cnn2d")  # CNN2D's committed cap: 10
     assert "so still rising at 20 epochs" in text
-    assert "the committed runs train 10 epochs" in text and "0.32 points below" in text
-    assert "(single runs on a subset, untested): the study's verdicts are about the models" in text
+    assert "the committed runs train 10 epochs (`EPOCH_CAP`), 0.32 points below" in text
+    assert "(single runs on a subset, untested)" in text and "compute affords" not in text
+
+
+def test_curve_sentence_states_the_rule_both_lines_and_what_it_means_for_training():
+    plateaus = pd.DataFrame(
+        {
+            "trained_epochs": [10],
+            "trained_val_accuracy": [94.56],
+            "tolerance": [0.25],
+            "gains": ["10→20: +0.61; 20→40: +0.35; 40→80: -0.01"],
+            "plateau_epochs": [40.0],
+            "plateau_epochs_pairwise": [20.0],
+            "plateau_val_accuracy": [95.52],
+            "outcome": ["levels off at 40 epochs"],
+            "trained_at_plateau": [False],
+        },
+        index=["cnn2d"],
+    )
+    text = findings.curve_sentence(plateaus, "cnn2d")
+    assert "a doubling must gain 0.25 validation points" in text
+    assert "so it levels off at 40 epochs, beyond the 10 epochs its headline runs train" in text
+    assert "stop 0.96 validation points short of it" in text
+    assert "(√2 times that line, 0.35) it would level off at 20 epochs" in text

@@ -5,6 +5,7 @@ import pandas as pd
 from cifake_utils.models import plots
 from cifake_utils.paths import project_root
 from cifake_utils.search import budget_curve, epoch_budget
+from tests.test_recipes import budget_curves
 
 METRICS = project_root() / "outputs" / "metrics"
 NAMES = {"cnn2d": "CNN2D", "modified_cnn2d": "Modified CNN2D"}
@@ -38,14 +39,7 @@ def test_the_ablation_curves_keep_each_schedule_on_its_own_axis():
 
 
 def test_the_budget_curves_star_the_trained_budget_and_ring_the_plateau():
-    curve = pd.DataFrame(
-        {
-            "architecture": ["cnn2d"] * 4 + ["modified_cnn2d"] * 3,
-            "epochs": [10, 20, 40, 80, 40, 80, 160],
-            "val_accuracy": [94.56, 95.17, 95.52, 95.51, 93.35, 93.45, 93.63],
-            "pflop": [0.013, 0.026, 0.052, 0.104, 0.050, 0.101, 0.202],
-        }
-    )
+    curve = budget_curves()
     plateaus = budget_curve.plateau_table(
         curve, {"cnn2d": 0.25, "modified_cnn2d": 0.26}, {"cnn2d": 10, "modified_cnn2d": 40}
     )
@@ -57,6 +51,6 @@ def test_the_budget_curves_star_the_trained_budget_and_ring_the_plateau():
     rings = [c for c in points if c.get_sizes()[0] == 260]
     assert [s.get_offsets()[0][0] for s in stars] == [10]
     assert [r.get_offsets()[0][0] for r in rings] == [40]
-    assert first.get_title() == "CNN2D: levels off at 40 epochs"
+    assert first.get_title() == "CNN2D: levels off at 40 epochs by the rule"
     assert [t.get_text() for t in first.texts] == ["+0.61", "+0.35", "-0.01"]
     assert "validation accuracy (%)" in first.get_ylabel()

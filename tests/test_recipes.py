@@ -176,3 +176,28 @@ def test_plateau_table_reports_the_outcome_and_whether_training_stopped_there():
     assert result.loc["modified_cnn2d", "outcome"] == (
         "is still rising at the cap (80 epochs, 0.101 PFLOP), by +0.60 points per doubling"
     )
+
+
+def budget_curves() -> pd.DataFrame:
+    """Seed 0's validation accuracy by budget, as the committed budget curves measured it."""
+    return pd.DataFrame(
+        {
+            "architecture": ["cnn2d"] * 4 + ["modified_cnn2d"] * 3,
+            "epochs": [10, 20, 40, 80, 40, 80, 160],
+            "val_accuracy": [94.56, 95.17, 95.52, 95.51, 93.35, 93.45, 93.63],
+            "pflop": [0.013, 0.026, 0.052, 0.104, 0.050, 0.101, 0.202],
+        }
+    )
+
+
+def test_a_plateau_with_later_gains_says_so_and_the_pairwise_line_is_wider():
+    tolerance = {"modified_cnn2d": 0.26, "cnn2d": 0.25}
+    trained = {"modified_cnn2d": 40, "cnn2d": 10}
+    result = budget_curve.plateau_table(budget_curves(), tolerance, trained)
+    assert result.loc["modified_cnn2d", "outcome"] == (
+        "levels off at 40 epochs by the rule, though later doublings still gain +0.10, +0.18 "
+        "(each below the line)"
+    )
+    # CNN2D: 20 -> 40 gains +0.35, above 0.25 but below sqrt(2) * 0.25 = 0.354
+    assert result.loc["cnn2d", "plateau_epochs"] == 40
+    assert result.loc["cnn2d", "plateau_epochs_pairwise"] == 20

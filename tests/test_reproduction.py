@@ -75,8 +75,8 @@ def test_equivalence_without_the_interval_is_not_enough():
 def test_budget_note_reads_the_plateau_table():
     plateaus = curve_plateaus()
     assert "below the 40 where" in reproduction.budget_note(plateaus, "cnn2d")
-    assert "where its validation curve levels off" in reproduction.budget_note(
-        plateaus, "modified_cnn2d"
+    assert reproduction.budget_note(plateaus, "modified_cnn2d") == (
+        "trained 40 epochs; its validation curve levels off at 40 epochs"
     )
     assert reproduction.budget_note(plateaus, "vgg_bn") == ""
 
@@ -92,7 +92,7 @@ def test_a_model_trained_below_its_plateau_is_judged_at_the_plateau():
     cnn2d, modified, ieee = claims
     assert cnn2d["accuracies"] == [95.1, 95.3] and "at its plateau, 40 epochs" in cnn2d["ours"]
     assert modified["ours"] == "Our Modified CNN2D with the tuned recipe"  # at its plateau
-    assert modified["note"] == "trained 40 epochs, where its validation curve levels off"
+    assert modified["note"] == "trained 40 epochs; its validation curve levels off at 40 epochs"
     assert ieee["published"] == 92.98 and ieee["accuracies"] == [93.0, 92.9]
     # One landed seed is not enough: the headline runs stay.
     alone = reproduction.paper_claims(accuracies, plateaus, {"cnn2d": [95.1]})
@@ -106,3 +106,9 @@ def test_one_seed_is_untested():
     assert table.loc["F", "verdict"] == "untested"
     sentence = reproduction.reproduction_sentence(table.reset_index().iloc[0].to_dict(), 1)
     assert "**untested**: f has 1 seed" in sentence
+
+
+def test_a_verdict_near_the_5_percent_line_says_so():
+    row = reproduction.reproduction_table(claims()).reset_index().to_dict("records")[2]
+    assert row["tost_p_holm"] == pytest.approx(0.0231, abs=2e-3)
+    assert "near the 5% line, a weak verdict" in reproduction.reproduction_sentence(row, 3)

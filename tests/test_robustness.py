@@ -499,10 +499,12 @@ def test_signed_values_never_print_a_negative_zero():
 
 def test_the_logistic_regression_is_judged_against_chance_and_the_cnns():
     best = {"features": "all three together", "accuracy": 0.8056, "roc_auc": 0.886}
-    best |= {"accuracy_low": 0.8001, "accuracy_high": 0.8110, "accuracy_p": 1e-300}
+    best |= {"accuracy_low": 0.8001, "accuracy_high": 0.8110, "accuracy_p": 0.0}
     text = findings.shortcut_sentence([best], {"CNN2D": 0.947, "Modified CNN2D": 0.933})
-    assert "95% interval 80.01–81.10%" in text
+    interval = "ROC-AUC 88.60%; 95% interval 80.01–81.10%, exact binomial p against chance < 1e-300"
+    assert interval in text
     assert "above chance, and wholly below every CNN's accuracy" in text
+    assert "12.74 points below the weaker CNN, so not within the 5-point line" in text
     close = best | {"accuracy_high": 0.95}
     text = findings.shortcut_sentence([close], {"CNN2D": 0.947, "Modified CNN2D": 0.933})
     assert "not wholly below every CNN's accuracy" in text

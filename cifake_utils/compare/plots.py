@@ -18,6 +18,18 @@ PANELS = (
 )
 
 
+def reference_groups(references: dict[str, float], within: float = 0.003) -> list[list]:
+    """The references as (name, value) pairs by value, grouped where neighbours lie within
+    `within` of each other."""
+    groups: list[list] = []
+    for name, value in sorted(references.items(), key=lambda item: item[1]):
+        if groups and value - groups[-1][-1][1] <= within:
+            groups[-1].append((name, value))
+        else:
+            groups.append([(name, value)])
+    return groups
+
+
 def plot_costs(table: pd.DataFrame) -> Figure:
     """Two panels: test accuracy (mean over seeds, 95% t-interval as error bars) against
     training compute per seed in PFLOP, and against parameter count; dashed lines mark the goal and
@@ -45,21 +57,17 @@ def plot_costs(table: pd.DataFrame) -> Figure:
         low, high = table[column].min(), table[column].max()
         ax.set_xscale("log")
         ax.set_xlim(low / 2, high * 2)
-        # Each reference labelled on its line, alternately at the left and right end so that
-        # close values do not overprint (left ones above their line, right ones below).
-        ordered = sorted(references.items(), key=lambda item: item[1])
-        for k, (name, value) in enumerate(ordered):
-            ax.axhline(100 * value, color="grey", linewidth=1)
+        # Each reference a line; references within 0.3 points of each other share one label
+        # (a line each, highest first) above the highest of them, so that they do not overprint.
+        for k, group in enumerate(reference_groups(references)):
+            for _, value in group:
+                ax.axhline(100 * value, color="grey", linewidth=1)
+            text = "\n".join(f"{name} ({100 * value:.2f}%)" for name, value in reversed(group))
             left = k % 2 == 0
             ax.text(
-                low / 1.9 if left else high * 1.9,
-                100 * value,
-                f"{name} ({100 * value:.2f}%)",
-                fontsize=8,
-                color="dimgrey",
-                va="bottom" if left else "top",
-                ha="left" if left else "right",
-            )
+                0.01 if left else 0.99, 100 * group[-1][1], text, fontsize=8, color="dimgrey",
+                va="bottom", ha="left" if left else "right", transform=ax.get_yaxis_transform(),
+            )  # fmt: skip
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(
             FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:g}")

@@ -30,8 +30,8 @@ def name(key: str) -> str:
 
 
 def headline_sentence(row: dict) -> str:
-    """One paper model: our mean and its interval, and the paper's single run against the
-    spread of single runs (the prediction interval for one new run of ours)."""
+    """One paper model as trained: our mean, its interval and the interval for one new run,
+    beside the paper's number; the reproduction verdict is `reproduction_sentence`'s."""
     low, high = row["tuned_t_low"], row["tuned_t_high"]
     if low is None or not math.isfinite(low):
         return (
@@ -40,26 +40,12 @@ def headline_sentence(row: dict) -> str:
         )
     mean, paper = row["tuned_mean"], row["paper"]
     run_low, run_high = prediction_interval(mean, row["tuned_std"], row["tuned_seeds"])
-    if paper > run_high:
-        verdict = (
-            f"lies above it: our single runs fall short of it (our mean by "
-            f"{paper - mean:.2f} points)"
-        )
-    elif paper < run_low:
-        verdict = (
-            f"lies below it: our single runs exceed it (our mean by {mean - paper:.2f} points)"
-        )
-    else:
-        verdict = (
-            "lies inside it: consistent with our single runs (our mean is "
-            f"{abs(mean - paper):.2f} points {'lower' if mean < paper else 'higher'})"
-        )
     return (
-        f"{row['model']} (tuned recipe) reaches {mean:.2f}% ± {row['tuned_std']:.2f} over "
-        f"{row['tuned_seeds']} seeds (95% t-interval of the mean {low:.2f}–{high:.2f}). The paper "
-        f"reports one run, so it is set against the spread of single runs: the 95% prediction "
-        f"interval for one new run of ours is {run_low:.2f}–{run_high:.2f}, and the paper's "
-        f"{paper:.2f}% {verdict}."
+        f"{row['model']} (tuned recipe, as trained) reaches {mean:.2f}% ± {row['tuned_std']:.2f} "
+        f"over {row['tuned_seeds']} seeds (95% t-interval of the mean {low:.2f}–{high:.2f}; one "
+        f"new run: {run_low:.2f}–{run_high:.2f}); the paper reports {paper:.2f}%. Whether that "
+        "number is reproduced is the criterion's verdict below, on the runs at the model's "
+        "plateau where its headline runs stop short of it."
     )
 
 
@@ -249,12 +235,29 @@ def smoothing_sentence(tests: list[dict]) -> str:
     )
 
 
+def with_budget_note(row: dict, results: dict) -> dict:
+    """A comparison against CNN2D with a note of what CNN2D reaches at its plateau, where the
+    equal-compute runs give it (CNN2D is compared as trained, below that plateau)."""
+    arms = {arm["architecture"]: arm for arm in results.get("equal_compute_arms", [])}
+    plateau = arms.get("cnn2d")
+    if row["first"] != "cnn2d" or plateau is None or plateau["seeds"] < 2:
+        return row
+    note = (
+        f"CNN2D as trained, below its validation plateau; at 40 epochs it reaches "
+        f"{100 * plateau['accuracy_mean']:.2f}% ± {100 * plateau['accuracy_std']:.2f} "
+        f"({plateau['seeds']} seeds, the equal-compute comparisons)"
+    )
+    joined = f"{row['recipe_note']}; {note}" if row.get("recipe_note") else note
+    return row | {"recipe_note": joined}
+
+
 def findings_markdown(results: dict, heading: bool = True) -> str:
     """The Findings section of notebook 04 (and the README's summary of it)."""
     sentences = [headline_sentence(row) for row in results["headline"]]
     claims = results.get("reproduction", [])
     sentences += [reproduction_sentence(row, len(claims)) for row in claims]
-    sentences += [paired_sentence(row) for row in results["paired_tests"]]
+    paired = [with_budget_note(row, results) for row in results["paired_tests"]]
+    sentences += [paired_sentence(row) for row in paired]
     if "equal_compute_tests" in results:
         sentences += equal_compute_sentences(
             results["equal_compute_arms"], results["equal_compute_tests"]

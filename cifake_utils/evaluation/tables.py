@@ -334,7 +334,14 @@ def results_markdown(
     ]
     lines += [f"- {comparison_sentence(row, *pair)}" for pair, row in paired.iterrows()]
     if equal_compute:
-        lines += ["", "The ablation at equal compute (notebook 04):", ""]
+        lines += [
+            "",
+            "CNN2D and its single-change variants are compared above as trained, for a budget "
+            "below CNN2D's validation plateau (notebook 03). The ablation at equal compute "
+            "(notebook 04; every arm 40 epochs, its own family of three comparisons, Holm over "
+            "those):",
+            "",
+        ]
         lines += [f"- {sentence}" for sentence in equal_compute]
     lines += [
         "",

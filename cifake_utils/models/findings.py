@@ -1,6 +1,7 @@
 """Notebooks 02 and 03's findings, written from their saved tables (the runs, the recipe
 search and the ablation), so that they follow the numbers of the run."""
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -76,20 +77,24 @@ def epochs_sentence(runs: pd.DataFrame, architecture: str) -> str:
 RESOLVED_POINTS = 0.5  # one seed on 10,000 validation images cannot resolve a smaller gain
 
 
-def search_steps(search: pd.DataFrame, architecture: str) -> tuple[list, list[str]]:
-    """The changes the greedy search kept, each with its gain over the best recipe before it
-    (points), and the changes it rejected, in the order tried."""
+def search_steps(search: pd.DataFrame, architecture: str) -> tuple[list, list]:
+    """The changes the greedy search kept and those it rejected, in the order tried, each with
+    its difference from the best recipe before its stage (points)."""
     rows = search[search["architecture"] == architecture]
     best = rows.loc[rows["stage"] == "untuned", "val_accuracy"].iloc[0]
-    kept = []
+    kept, rejected = [], []
     for _, candidates in rows[rows["stage"] != "untuned"].groupby("stage", sort=False):
         winner = candidates.loc[candidates["val_accuracy"].idxmax()]
+        incumbent = best
         if winner["val_accuracy"] > best:
             kept.append((winner["change"], 100 * (winner["val_accuracy"] - best)))
             best = winner["val_accuracy"]
-    tried = rows.loc[rows["stage"] != "untuned", "change"]
-    kept_names = {change for change, _ in kept}
-    return kept, [change for change in tried if change not in kept_names]
+        rejected += [
+            (row["change"], 100 * (row["val_accuracy"] - incumbent))
+            for _, row in candidates.iterrows()
+            if row["change"] != winner["change"] or winner["val_accuracy"] <= incumbent
+        ]
+    return kept, rejected
 
 
 def search_sentence(search: pd.DataFrame, architecture: str) -> str:
@@ -116,10 +121,12 @@ def search_sentence(search: pd.DataFrame, architecture: str) -> str:
             f"Steps below {RESOLVED_POINTS:g} points, which one seed cannot tell from noise and "
             f"which are therefore unresolved: {'; '.join(small)}."
         )
+    listed = "; ".join(f"{change} {difference:+.2f}" for change, difference in rejected)
     parts.append(
         f"The total is the best of many noisy single runs, so it overstates what the recipe "
-        f"buys; notebook 04 measures that on fresh seeds. Rejected: "
-        f"{'; '.join(rejected) if rejected else 'nothing'}."
+        f"buys; notebook 04 measures that on fresh seeds. Rejected (against the best recipe "
+        f"before its stage; those within {RESOLVED_POINTS:g} points of it are unresolved "
+        f"too): {listed or 'nothing'}."
     )
     return " ".join(parts)
 
@@ -134,8 +141,8 @@ def budget_sentence(budgets: pd.DataFrame, sweep: pd.DataFrame, architecture: st
         curve = " → ".join(f"{100 * r.val_accuracy:.2f}% at {r.epochs}" for r in runs.itertuples())
         if row["still_rising"]:
             reading = (
-                f"still rising at {int(row['budget'])} epochs, the largest budget swept: more "
-                "epochs would still help, and its numbers at that budget are a lower bound"
+                f"still rising at {int(row['budget'])} epochs, the largest budget swept on this "
+                "subset"
             )
         elif row["budget"] == runs["epochs"].max():
             reading = f"{int(row['budget'])} epochs, the largest budget swept"
@@ -154,15 +161,15 @@ def budget_sentence(budgets: pd.DataFrame, sweep: pd.DataFrame, architecture: st
                 row["val_accuracy"] - runs.loc[runs["epochs"] == trained, "val_accuracy"].iloc[0]
             )
             reading += (
-                f"; the committed runs train {trained} epochs, which is what the study's compute "
-                f"affords, {short:.2f} points below that on this curve (single runs on a "
-                "subset, untested): the study's verdicts are about the models as trained"
+                f"; the committed runs train {trained} epochs (`EPOCH_CAP`), {short:.2f} points "
+                "below that on this curve (single runs on a subset, untested)"
             )
         parts.append(f"with {row['recipe']}{chosen}: {curve}, so {reading}")
     return (
         f"Epoch budget of {DISPLAY_NAMES[architecture]} (cosine decay over a fixed budget, seed "
         f"0, the search's training subset; a doubling must gain "
-        f"{100 * budgets['tolerance'].iloc[0]:.1f} points): " + "; ".join(parts) + "."
+        f"{100 * budgets['tolerance'].iloc[0]:.1f} points): " + "; ".join(parts) + ". Where it "
+        "levels off on the full training split is the budget curve's finding."
     )
 
 
@@ -187,10 +194,15 @@ def curve_sentence(plateaus: pd.DataFrame, architecture: str) -> str:
         consequence = f"below the {trained} epochs its headline runs train"
     else:
         consequence = f"so its numbers at {trained} epochs are a lower bound of what it reaches"
+    pairwise = row.get("plateau_epochs_pairwise", np.nan)
+    where = f"at {int(pairwise)} epochs" if pd.notna(pairwise) else "nowhere on this curve"
     return (
         f"Where {name} levels off (seed 0 on the full training split, each budget doubled; "
         f"a doubling must gain {row['tolerance']:.2f} validation points, twice the SD of its "
-        f"headline seeds): {row['gains']} points, so it {row['outcome']}, {consequence}."
+        f"headline seeds): {row['gains']} points, so it {row['outcome']}, {consequence}. "
+        f"Against the spread of a difference of two single runs (√2 times that line, "
+        f"{np.sqrt(2) * row['tolerance']:.2f}) it would level off {where}; each budget is one "
+        "run, so a gain near the line is within noise either way."
     )
 
 
@@ -200,9 +212,11 @@ def ablation_sentence(ablation: pd.DataFrame, variant: str, base: str = "cnn2d")
     difference = 100 * (a["val_accuracy_mean"] - b["val_accuracy_mean"])
     side = "above" if difference > 0 else "below"
     recipe = (
-        "the Modified CNN2D with its own chosen recipe"
+        "the Modified CNN2D trained 40 epochs against CNN2D's 10, so the difference mixes the "
+        "layers with the budget; notebook 04 also compares them at 40 epochs each"
         if variant == "modified_cnn2d"
-        else "both with CNN2D's tuned recipe, so the comparison speaks for that recipe only"
+        else "both with CNN2D's tuned recipe and 10 epochs, so the comparison speaks for that "
+        "recipe and budget only"
     )
     return (
         f"On validation, {DISPLAY_NAMES[variant]} is {abs(difference):.2f} points {side} "

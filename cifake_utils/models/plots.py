@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, NullLocator
 
@@ -31,7 +32,15 @@ def plot_training_curves(histories: dict[str, dict[str, list[float]]]) -> Figure
     ax.set_ylabel("accuracy (%)")
     ax.grid(alpha=0.3)
     ax.set_title("accuracy: validation solid, training dashed (dropout and augmentation on)")
-    ax.legend(fontsize=8, loc="lower right")
+    lowest = min(min(h["val_accuracy"][1:] or h["val_accuracy"]) for h in histories.values())
+    ax.set_ylim(max(50.0, 100 * lowest - 2), None)  # the first epoch's warm-up drawn off-axis
+    styles = [
+        Line2D([], [], color="grey", label="validation"),
+        Line2D([], [], color="grey", ls="--", label="training (as logged)"),
+    ]
+    runs = ax.legend(fontsize=8, loc="lower right", title="run")
+    ax.add_artist(runs)
+    ax.legend(handles=styles, fontsize=8, loc="lower center")
     return fig
 
 
@@ -229,10 +238,15 @@ def plot_budget_curves(
         top.set_xticks(list(runs.index), [f"{p:.3f}" for p in runs["pflop"]])
         top.xaxis.set_minor_locator(NullLocator())
         top.set_xlabel("training compute per seed (PFLOP)")
-        ax.set_title(f"{names.get(architecture, architecture)}: {row['outcome']}", fontsize=10)
+        rule = (
+            f"levels off at {int(row['plateau_epochs'])} epochs by the rule"
+            if np.isfinite(row["plateau_epochs"])
+            else "no plateau within the curve"
+        )
+        ax.set_title(f"{names.get(architecture, architecture)}: {rule}", fontsize=10)
         ax.grid(alpha=0.3)
     handles = [
-        marker_handle("the plateau (first doubling gaining < 2 SD)", hollow=True, size=12),
+        marker_handle("plateau: the budget before a doubling gains < 2 SD", hollow=True, size=12),
         marker_handle("the budget the headline runs train", marker="*", size=13),
         Patch(
             color="grey",

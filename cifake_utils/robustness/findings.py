@@ -213,17 +213,21 @@ def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> st
     if math.isfinite(best.get("accuracy_p", math.nan)):
         weakest = min(cnn_accuracy.values())
         below = best["accuracy_high"] < weakest
+        gap = 100 * (weakest - best["accuracy"])
+        close = "within" if gap < DROP_POINTS else "not within"
+        p = best["accuracy_p"]
         judged = (
-            f" (95% interval {100 * best['accuracy_low']:.2f}–{100 * best['accuracy_high']:.2f}%, "
-            f"exact binomial p against chance {best['accuracy_p']:.2g}: "
+            f"; 95% interval {100 * best['accuracy_low']:.2f}–{100 * best['accuracy_high']:.2f}%, "
+            f"exact binomial p against chance {'< 1e-300' if p == 0 else f'= {p:.2g}'}: "
             f"{'above' if best['accuracy_p'] < ALPHA and best['accuracy'] > 0.5 else 'not above'} "
             f"chance, and {'wholly below' if below else 'not wholly below'} every CNN's "
-            "accuracy)"
+            f"accuracy; {gap:.2f} points below the weaker CNN, so {close} the "
+            f"{DROP_POINTS:.0f}-point line that counts as close"
         )
     return (
         f"A logistic regression on simple image statistics reaches {100 * best['accuracy']:.2f}% "
-        f"test accuracy at best ({best['features']}; ROC-AUC {100 * best['roc_auc']:.2f}%)"
-        f"{judged}{size_text}, against the CNNs' clean {cnns}."
+        f"test accuracy at best ({best['features']}; ROC-AUC {100 * best['roc_auc']:.2f}%"
+        f"{judged}){size_text}, against the CNNs' clean {cnns}."
     )
 
 
@@ -269,8 +273,9 @@ def photograph_sentence(shares: list[dict]) -> str:
     )
     return (
         f"Of {count} real photographs that are not CIFAR-10 images: {'; '.join(parts)}. "
-        f"{count} real images, and no generated image from outside CIFAKE, are too few for a "
-        f"rate; they show only {shown}."
+        f"The shares describe these {count} images only: so few real images, and no generated "
+        f"image from outside CIFAKE, cannot estimate a rate for photographs in general; they "
+        f"show only {shown}."
     )
 
 

@@ -18,6 +18,7 @@ from ..models.training import TrainingRun
 
 PFLOP_CAP = 0.2  # training compute per seed beyond which the curve is not extended
 TOLERANCE_SDS = 2  # a doubling must gain this many seed-to-seed SDs to count as helping
+SQRT2 = float(np.sqrt(2))  # the SD of a difference of two single runs, in single-run SDs
 
 
 def curve_table(
@@ -77,6 +78,10 @@ def plateau(curve: pd.Series, tolerance: float) -> int | None:
     return None
 
 
+def _or_nan(value: int | None) -> float:
+    return np.nan if value is None else value
+
+
 def plateau_table(
     table: pd.DataFrame, tolerance: dict[str, float], trained: dict[str, int]
 ) -> pd.DataFrame:
@@ -92,6 +97,13 @@ def plateau_table(
             outcome = f"has one budget only ({largest} epochs): nothing to judge"
         elif found is not None:
             outcome = f"levels off at {found} epochs"
+            later = gains[gains.index > found]
+            if (later > 0).any():
+                outcome += (
+                    " by the rule, though later doublings still gain "
+                    + ", ".join(f"{g:+.2f}" for g in later)
+                    + " (each below the line)"
+                )
         else:
             outcome = (
                 f"is still rising at the cap ({largest} epochs, {runs['pflop'].max():.3f} PFLOP), "
@@ -106,6 +118,8 @@ def plateau_table(
                 "tolerance": tolerance[architecture],
                 "gains": "; ".join(f"{int(e) // 2}→{int(e)}: {g:+.2f}" for e, g in gains.items()),
                 "plateau_epochs": np.nan if found is None else found,
+                # the same rule against a difference of two single runs, 2 * sqrt(2) SD
+                "plateau_epochs_pairwise": _or_nan(plateau(curve, SQRT2 * tolerance[architecture])),
                 "plateau_val_accuracy": np.nan if found is None else curve[found],
                 "outcome": outcome,
                 "trained_at_plateau": found == epochs,

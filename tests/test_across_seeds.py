@@ -99,7 +99,8 @@ def test_same_labels_similarity_is_sign_invariant_and_its_interval_is_over_pairs
 def test_one_rule_judges_a_randomised_similarity_against_the_reference(low, high, expected):
     reference = {"low": 0.30, "high": 0.60}
     assert across_seeds.against_reference(low, high, reference) == expected
-    assert sanity_findings._judged(low, high, reference) == expected  # the saved rows' copy agrees
+    # the saved rows' copy of the rule agrees
+    assert sanity_findings.against_reference(low, high, reference) == expected
 
 
 def test_the_sanity_sentence_uses_the_reference_when_there_is_one():

@@ -5,8 +5,8 @@ text stays true when the data or the profile changes.
 """
 
 from ..constants import LABELS
+from ..significance import ALPHA
 
-ALPHA = 0.05  # significance level of the per-image border test and the file-size test
 SAME_SIZE = 0.02  # relative difference of mean file sizes below which they count as the same
 
 

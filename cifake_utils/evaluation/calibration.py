@@ -7,10 +7,10 @@ from scipy import stats
 
 from ..models.calibration import apply_temperature
 from ..models.training import TrainingRun
+from ..significance import ALPHA
 from .metrics import expected_calibration_error
 
 Key = tuple[str, int]
-ALPHA = 0.05  # the level of the paired test over seeds
 
 
 def temperature_table(

@@ -1,15 +1,17 @@
 """Figures of the test-set evaluation; each function returns a matplotlib Figure, unsaved."""
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from sklearn import metrics as skm
 
 from ..constants import CIFAR10_CLASSES, LABELS
 from ..data.loading import CifakeSplit
-from ..significance import prediction_interval
 
 
 def plot_confusion_matrices(matrices: dict[str, np.ndarray]) -> Figure:
@@ -136,79 +138,90 @@ def plot_reliability(tables: dict[str, pd.DataFrame], eces: dict[str, float]) ->
     return fig
 
 
-def plot_paper_comparison(
-    headline: pd.DataFrame, accuracies: dict[str, dict[str, list[float]]]
-) -> Figure:
-    """One panel per paper model, on an axis of its own so that its gap shows: every seed's test
-    accuracy under the untuned and the tuned recipe, the tuned mean, the 95% prediction interval
-    for one new tuned run, and the paper's single run.
-
-    `accuracies` maps a model's display name to {"untuned recipe": [...], "tuned recipe": [...]}
-    in percent. The paper reports one run, so it is read against the prediction interval, not
-    against the interval of our mean.
-    """
-    models = list(headline.index)
-    fig = Figure(figsize=(5.2 * len(models), 3.4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(models)))
-    rows = {"tuned recipe": 2, "untuned recipe": 1, "paper (one run)": 0}
-    for ax, model in zip(axes, models, strict=True):
-        row = headline.loc[model]
-        low, high = prediction_interval(row["tuned_mean"], row["tuned_std"], row["tuned_seeds"])
-        if np.isfinite(low):
-            ax.errorbar(
-                row["tuned_mean"],
-                rows["tuned recipe"] + 0.3,
-                xerr=[[row["tuned_mean"] - low], [high - row["tuned_mean"]]],
-                fmt="none",
-                ecolor="#2171b5",
-                capsize=5,
-                label="95% prediction interval for one tuned run",
-            )
-        for recipe, colour in (("untuned recipe", "#9ecae1"), ("tuned recipe", "#2171b5")):
-            values = accuracies[model].get(recipe, [])
+def plot_reproduction(reproduced: pd.DataFrame, shown: list[dict[str, list[float]]]) -> Figure:
+    """One panel per published number (`reproduction.reproduction_table`), on an axis of its
+    own so that its gap shows: the published single run with the equivalence margin around it,
+    every seed of the runs the verdict rests on (top row) with the 95% prediction interval for
+    one new run, and the model's other runs for context (`reproduction.shown_runs`, percent).
+    The panel's title gives the verdict."""
+    fig = Figure(figsize=(5.4 * len(reproduced), 3.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(reproduced)))
+    for ax, (claim, row), runs in zip(axes, reproduced.iterrows(), shown, strict=True):
+        labels = [textwrap.fill(label, 26) for label in runs]
+        positions = np.arange(len(runs), 0, -1)  # the judged runs on top, the paper at 0
+        published, margin = row["published"], row["margin"]
+        ax.axvspan(published - margin, published + margin, color="#fcbba1", alpha=0.5, lw=0)
+        ax.axvline(published, color="#cb181d", linestyle=":", linewidth=1)
+        ax.scatter(published, 0, marker="D", s=60, color="#cb181d", zorder=3)
+        ax.errorbar(
+            row["mean"],
+            positions[0] + 0.3,
+            xerr=[[row["mean"] - row["prediction_low"]], [row["prediction_high"] - row["mean"]]],
+            fmt="none",
+            ecolor="#2171b5",
+            capsize=5,
+        )
+        for position, values in zip(positions, runs.values(), strict=True):
+            judged = position == positions[0]
+            colour = "#2171b5" if judged else "#bdbdbd"
             ax.scatter(
                 values,
-                np.full(len(values), rows[recipe]),
-                s=40,
+                np.full(len(values), position),
+                s=36,
                 color=colour,
                 edgecolor="black",
                 linewidth=0.5,
                 zorder=3,
-                label=f"one seed, {recipe}" if model == models[0] else None,
             )
-            if values:
-                ax.plot([np.mean(values)] * 2, [rows[recipe] - 0.25, rows[recipe] + 0.25], "k-")
-        ax.scatter(
-            row["paper"],
-            rows["paper (one run)"],
-            marker="D",
-            s=60,
-            color="#cb181d",
-            zorder=3,
-            label="paper",
-        )
-        ax.axvline(row["paper"], color="#cb181d", linestyle=":", linewidth=1)
-        shown = [
-            row["paper"],
-            low,
-            high,
-            *accuracies[model].get("tuned recipe", []),
-            *accuracies[model].get("untuned recipe", []),
+            ax.plot([np.mean(values)] * 2, [position - 0.25, position + 0.25], "k-")
+        every = [
+            published - margin,
+            published + margin,
+            row["prediction_low"],
+            row["prediction_high"],
+            *[v for values in runs.values() for v in values],
         ]
-        shown = [v for v in shown if np.isfinite(v)]
-        margin = 0.1 * (max(shown) - min(shown)) + 0.1
-        ax.set_xlim(min(shown) - margin, max(shown) + margin)
-        ax.set_ylim(-0.6, 2.7)
-        ax.set_yticks(list(rows.values()), list(rows))
+        pad = 0.08 * (max(every) - min(every)) + 0.05
+        ax.set_xlim(min(every) - pad, max(every) + pad)
+        ax.set_ylim(-0.6, len(runs) + 0.7)
+        ax.set_yticks([*positions, 0], [*labels, "published (one run)"], fontsize=8)
         ax.set_xlabel("test accuracy (%)")
-        ax.set_title(
-            f"{model}: paper {row['paper']:.2f}%, ours {row['tuned_mean']:.2f}% (mean)", fontsize=10
-        )
+        title = textwrap.fill(f"{claim} {published:.2f}%", 48)
+        ax.set_title(f"{title}\nverdict: {row['verdict']}", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    handles.append(Line2D([], [], color="black"))
-    labels.append("mean over seeds")
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=9, frameon=False)
+    handles = [
+        Line2D([], [], marker="D", color="#cb181d", linestyle="none", label="published run"),
+        Patch(color="#fcbba1", alpha=0.5, label=f"equivalence margin (±{margin:.2f} points)"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="#2171b5",
+            markeredgecolor="black",
+            linestyle="none",
+            label="one seed, runs judged",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="|",
+            color="#2171b5",
+            markersize=10,
+            linestyle="none",
+            label="95% prediction interval, one new run",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="#bdbdbd",
+            markeredgecolor="black",
+            linestyle="none",
+            label="one seed, other runs (context)",
+        ),
+        Line2D([], [], color="black", label="mean over seeds"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     return fig
 
 
@@ -255,13 +268,14 @@ def plot_per_class_accuracy(tables: dict[str, pd.DataFrame]) -> Figure:
 
 
 def plot_error_gallery(
-    split: CifakeSplit, indices: dict[str, np.ndarray], probability: np.ndarray
+    split: CifakeSplit, indices: dict[str, np.ndarray], probability: np.ndarray, title: str = ""
 ) -> Figure:
-    """Rows of the most confident errors of each kind, each with its P(FAKE) and class."""
+    """Rows of the most confident errors of each kind, each with its P(FAKE) and CIFAR-10
+    class (from the file name, as the dataset gives it for both classes), under `title`."""
     columns = max(len(chosen) for chosen in indices.values()) or 1
     fig = Figure(figsize=(1.6 * columns, 2.1 * len(indices)))
     axes = np.atleast_2d(fig.subplots(len(indices), columns, squeeze=False))
-    for row, (title, chosen) in enumerate(indices.items()):
+    for row, (kind, chosen) in enumerate(indices.items()):
         for column in range(columns):
             ax = axes[row, column]
             ax.set_xticks([])
@@ -275,6 +289,10 @@ def plot_error_gallery(
                 f"P(FAKE) {probability[index]:.3f}\n{CIFAR10_CLASSES[split.cifar_classes[index]]}",
                 fontsize=7,
             )
-        axes[row, 0].set_ylabel(title, fontsize=9)
+        axes[row, 0].set_ylabel(kind, fontsize=9)
+    if title:
+        fig.suptitle(
+            f"{title}\n(under each image: its P(FAKE) and its CIFAR-10 class)", fontsize=10
+        )
     fig.tight_layout()
     return fig

@@ -44,6 +44,7 @@ def paper_claims(
     for architecture, reported in PAPER_RESULTS.items():
         name = DISPLAY_NAMES[architecture]
         claim = {
+            "model": name,
             "claim": f"the follow-up paper's {name}",
             "published": reported["accuracy"],
             "ours": f"Our {name} with the tuned recipe",
@@ -68,6 +69,7 @@ def paper_claims(
         claims.append(claim)
     claims.append(
         {
+            "model": DISPLAY_NAMES["cnn2d"],
             "claim": "the IEEE Access paper's best CNN, by a related model",
             "published": IEEE_ACCESS_BEST,
             "ours": "Our CNN2D with the untuned recipe (Adam 1e-3, early stopping)",
@@ -81,6 +83,21 @@ def paper_claims(
         }
     )
     return claims
+
+
+def shown_runs(claims: list[dict], accuracies: dict) -> list[dict[str, list[float]]]:
+    """Per claim, the runs a figure shows: first those the verdict rests on (labelled with
+    `ours`), then the model's other runs of `accuracies` (`tables.seed_accuracies`) for context,
+    each set of runs shown once."""
+    shown = []
+    for claim in claims:
+        name = claim["model"]
+        runs = {claim["ours"].removeprefix(f"Our {name} "): list(claim["accuracies"])}
+        for recipe, values in accuracies.get(name, {}).items():
+            if values and list(values) != list(claim["accuracies"]):
+                runs[f"{recipe}, as trained (context)"] = list(values)
+        shown.append(runs)
+    return shown
 
 
 def reproduction_table(claims: list[dict]) -> pd.DataFrame:

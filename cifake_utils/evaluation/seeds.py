@@ -9,10 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from ..decision import predict_labels
-from ..significance import t_interval
+from ..significance import ALPHA, t_interval
 from . import metrics
-
-ALPHA = 0.05
 
 
 def seed_and_image_bootstrap(

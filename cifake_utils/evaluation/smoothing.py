@@ -17,11 +17,10 @@ from ..decision import predict_labels
 from ..models.calibration import fit_temperature
 from ..models.inference import predict_fake_probability
 from ..models.training import TrainingRun
-from ..significance import holm
+from ..significance import ALPHA, holm
 from .metrics import expected_calibration_error
 
 Key = tuple[str, int]
-ALPHA = 0.05
 CALIBRATED_TEMPERATURE = 0.05  # a temperature within this of 1: not mis-calibrated
 
 

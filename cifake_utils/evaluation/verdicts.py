@@ -6,27 +6,17 @@ import math
 
 import pandas as pd
 
+from ..verdict_table import interval as _interval
+from ..verdict_table import markdown
+from ..verdict_table import p_text as _p
+from ..verdict_table import points as _points
 from .findings import name
-
-
-def _points(value: float) -> str:
-    return "–" if not math.isfinite(value) else f"{100 * value:+.2f}"
-
-
-def _interval(low: float, high: float, scale: float = 100) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "–"
-    return f"{scale * low:+.2f} to {scale * high:+.2f}"
 
 
 def _one_run(low: float, high: float) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return "–"
     return f"one run {low:.2f}–{high:.2f}"
-
-
-def _p(value: float | None) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.2g}"
 
 
 def _test(row: dict) -> str:
@@ -98,7 +88,4 @@ def verdict_table(results: dict) -> pd.DataFrame:
 
 def verdict_markdown(table: pd.DataFrame) -> str:
     """The verdict table as markdown."""
-    header = "| " + " | ".join(table.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in table.columns) + " |"
-    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([header, rule, *body])
+    return markdown(table)

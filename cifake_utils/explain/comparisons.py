@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..significance import holm
+from ..significance import ALPHA, holm
 
-ALPHA = 0.05
 # For each per-image score, whether a higher value means a more faithful map.
 HIGHER_IS_BETTER = {
     "deletion_auc": False,

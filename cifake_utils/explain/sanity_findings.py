@@ -4,6 +4,7 @@ reference when the metrics hold one, else against a fixed similarity line."""
 
 import math
 
+from ..significance import ALPHA
 from .wording import joined as _joined
 from .wording import p_text as _p
 
@@ -81,7 +82,7 @@ def sanity_sentence(
     )
 
 
-def _judged(low: float, high: float, reference: dict) -> str:
+def against_reference(low: float, high: float, reference: dict) -> str:
     """`across_seeds.against_reference`'s rule, restated here on saved rows."""
     if not all(math.isfinite(v) for v in (low, high, reference["low"], reference["high"])):
         return "untested"
@@ -115,7 +116,7 @@ def reference_sentence(
     for method in ref:
         rows = [r for r in randomisation if r["method"] == method]
         judged = {
-            r["randomised"]: _judged(
+            r["randomised"]: against_reference(
                 r.get("sign_invariant_low", math.nan),
                 r.get("sign_invariant_high", math.nan),
                 ref[method],
@@ -137,13 +138,13 @@ def reference_sentence(
         parts.append(f"{method} {trace}: {verdict}")
     shuffled = []
     for row in data:
-        interval = _similarity_interval(row)
+        interval = similarity_interval(row)
         if interval is None or row["method"] not in ref:
             continue
         value, low, high = interval
         shuffled.append(
             f"{row['method']} {value:.2f} ({low:.2f}–{high:.2f}): "
-            + REFERENCE_WORDS[_judged(low, high, ref[row["method"]])]
+            + REFERENCE_WORDS[against_reference(low, high, ref[row["method"]])]
         )
     fit = data[0].get("shuffled-label model's fit to its labels") if data else None
     data_text = ""
@@ -170,11 +171,10 @@ def reference_sentence(
     )
 
 
-ALPHA = 0.05  # level of the shuffled-label model's test against chance
 FITTED_SHUFFLED = 0.9  # a shuffled-label control must fit its random labels at least this well
 
 
-def _similarity_interval(row: dict) -> tuple[float, float, float] | None:
+def similarity_interval(row: dict) -> tuple[float, float, float] | None:
     """|mean ρ| and its 95% interval over the images (normal, from the saved standard error;
     the interval of |mean ρ| is that of mean ρ folded at zero); None when every map is flat."""
     mean, sem = row.get("mean_spearman"), row.get("sem")
@@ -255,7 +255,7 @@ def data_sentence(data: list[dict]) -> str:
     verdicts: dict[str, list[str]] = {"pass": [], "fail": [], "undecided": [], "undefined": []}
     trace = []
     for row in data:
-        interval = _similarity_interval(row)
+        interval = similarity_interval(row)
         if interval is None:
             verdicts["undefined"].append(row["method"])
             trace.append(f"{row['method']} undefined (every map flat)")

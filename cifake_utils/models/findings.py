@@ -5,9 +5,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..significance import ALPHA
 from .architectures import DISPLAY_NAMES, PAPER_MODELS
-
-ALPHA = 0.05  # significance level of the generalisation-gap test
 
 
 def seeds_sentence(runs: pd.DataFrame, architecture: str) -> str:

@@ -4,9 +4,10 @@ follow the numbers of the run: what a user can and cannot rely on."""
 import math
 
 from ..models.architectures import DISPLAY_NAMES
+from ..significance import ALPHA
 from .corruptions import CONTROL
 from .retraining_findings import augmentation_sentence, held_out_sentence, resampling_sentence
-from .wording import ALPHA, joined, names, rows_of, signed_span, span
+from .wording import joined, names, rows_of, signed_span, span
 
 DROP_POINTS = 5.0  # a fall in accuracy at 0.5 of at least this many points counts as a loss
 AUC_KEPT_POINTS = 2.0  # ROC-AUC within this many points of the control: the ranking survives
@@ -165,11 +166,20 @@ def _retuned_sentence(
         c: 100 * (control["accuracy_retuned"] - rows[c]["accuracy_retuned"]) for c in considered
     }
     parts = []
-    if below:
+    large = [c for c in below if short[c] >= DROP_POINTS]
+    small = [c for c in below if c not in large]
+    if large:
         parts.append(
-            f"re-tuned accuracy stays significantly below the control's under {names(below)} "
-            f"(by {span([short[c] for c in below])} points; paired t over seeds, Holm over the "
-            "transformations), so there detection itself weakens, not only the calibration"
+            f"re-tuned accuracy stays significantly below the control's, by {DROP_POINTS:.0f} "
+            f"points or more, under {names(large)} (by {span([short[c] for c in large])} points; "
+            "paired t over seeds, Holm over the transformations), so there detection itself "
+            "weakens, not only the threshold"
+        )
+    if small:
+        parts.append(
+            f"under {names(small)} re-tuned accuracy is significantly below the control's too, "
+            f"but by less than {DROP_POINTS:.0f} points ({span([short[c] for c in small])}), a "
+            "small loss beyond the threshold's"
         )
     if level:
         parts.append(

@@ -16,10 +16,12 @@ PANELS = (
 ARCHITECTURE_COLOURS = ("#2171b5", "#fd8d3c", "#41ab5d", "#807dba")
 
 
-def plot_grid(summary: pd.DataFrame, title: str) -> Figure:
+def plot_grid(summary: pd.DataFrame, title: str, labels: dict[str, str] | None = None) -> Figure:
     """One panel per metric: each corruption (rows, top to bottom in the grid's order) and
-    architecture, mean over seeds with the 95% t-interval over seeds (no bar with one seed);
-    the dotted line marks each architecture's value on the lossless control (the first one)."""
+    architecture (or training variant, named in the legend by `labels` where given), mean over
+    seeds with the 95% t-interval over seeds (no bar with one seed); the dotted line marks each
+    one's value on the lossless control (the first row)."""
+    labels = DISPLAY_NAMES | (labels or {})
     corruptions = list(dict.fromkeys(summary.index.get_level_values("corruption")))
     architectures = list(dict.fromkeys(summary.index.get_level_values("architecture")))
     fig = Figure(figsize=(13, 0.42 * len(corruptions) + 1.8), layout="constrained")
@@ -43,7 +45,7 @@ def plot_grid(summary: pd.DataFrame, title: str) -> Figure:
                 xerr=errors,
                 capsize=2,
                 color=colour,
-                label=DISPLAY_NAMES.get(architecture, architecture),
+                label=labels.get(architecture, architecture),
             )
             ax.axvline(values[0], color=colour, linestyle=":", linewidth=1)
         ax.set_xlim(50, 100)

@@ -3,8 +3,9 @@ and training-time augmentation, from `07_robustness.json`."""
 
 import math
 
+from ..significance import ALPHA
 from .corruptions import CONTROL
-from .wording import ALPHA, rows_of, signed, span
+from .wording import rows_of, signed, span
 
 
 def held_out_sentence(rows: list[dict]) -> str:

@@ -1,8 +1,6 @@
 """Shared wording of the robustness findings: lists, spans of values, and the rows of one
 architecture in a saved grid."""
 
-ALPHA = 0.05  # significance level of every test in the robustness findings
-
 
 def rows_of(summary: list[dict], architecture: str) -> dict[str, dict]:
     return {r["corruption"]: r for r in summary if r["architecture"] == architecture}

@@ -1,0 +1,142 @@
+"""Notebook 07's findings as one verdict table, read from `07_robustness.json`: every cell of the
+corruption grid and the filtered inputs, the shortcut classifiers against chance, the held-out
+classes and the resampling control. Effects are in accuracy points."""
+
+import math
+
+import pandas as pd
+
+from ..models.architectures import DISPLAY_NAMES
+from ..significance import ALPHA, holm
+from ..verdict_table import interval, markdown, p_text, points, row, table
+from .corruptions import CONTROL
+from .findings import DROP_POINTS, line_verdict, loss_verdicts
+from .wording import rows_of
+
+LINE_WORDS = {
+    "past": f"past the {DROP_POINTS:.0f}-point line",
+    "short": f"short of the {DROP_POINTS:.0f}-point line",
+    "undecided": f"straddles the {DROP_POINTS:.0f}-point line",
+}
+
+
+def loss_rows(summary: list[dict], architecture: str, family: str) -> list[dict]:
+    """One row per transformation: its loss of accuracy at 0.5 against the lossless control,
+    the paired t over seeds Holm-adjusted over the architecture's transformations, and, for a
+    significant loss, where its interval lies against the user's line."""
+    rows = rows_of(summary, architecture)
+    control = rows[CONTROL]
+    name = DISPLAY_NAMES.get(architecture, architecture)
+    seeds = int(control.get("seeds", 1))
+    verdicts = loss_verdicts(summary, architecture)
+    out = []
+    for corruption, verdict in verdicts.items():
+        cell = rows[corruption]
+        change = cell["accuracy"] - control["accuracy"]
+        if verdict == "lower":
+            verdict = f"lower; {LINE_WORDS[line_verdict(cell, -100 * change)]}"
+        out.append(
+            row(
+                f"{corruption} lowers {name}'s accuracy at 0.5",
+                f"paired t, {seeds} seeds, Holm/{len(verdicts)} ({family})",
+                points(change),
+                interval(
+                    -cell.get("accuracy_drop_high", math.nan),
+                    -cell.get("accuracy_drop_low", math.nan),
+                ),
+                p_text(cell.get("accuracy_p_holm", math.nan)),
+                verdict,
+            )
+        )
+    return out
+
+
+def shortcut_rows(trivial: list[dict], weakest_cnn: float) -> list[dict]:
+    """The logistic regressions on simple statistics, and the depth-3 tree on the file size,
+    each against chance (exact binomial test, Holm over the classifiers), and the best
+    regression against the weaker CNN's accuracy."""
+    tests = [(r, "") for r in trivial]
+    tests += [(r, "tree_") for r in trivial if r["features"] == "JPEG file size"]
+    adjusted = holm([r[f"{prefix}accuracy_p"] for r, prefix in tests])
+    out = []
+    for (r, prefix), p in zip(tests, adjusted, strict=True):
+        model = "a depth-3 tree" if prefix else "a logistic regression"
+        above = p < ALPHA and r[f"{prefix}accuracy"] > 0.5
+        out.append(
+            row(
+                f"{model} on {r['features']} beats chance (50%)",
+                f"exact binomial, Holm/{len(tests)}",
+                points(r[f"{prefix}accuracy"] - 0.5),
+                interval(r[f"{prefix}accuracy_low"] - 0.5, r[f"{prefix}accuracy_high"] - 0.5),
+                "< 1e-300" if p == 0 else p_text(p),
+                "above chance" if above else "not above chance",
+            )
+        )
+    best = max(trivial, key=lambda r: r["accuracy"])
+    below = best["accuracy_high"] < weakest_cnn
+    gap = 100 * (weakest_cnn - best["accuracy"])
+    out.append(
+        row(
+            f"the best regression ({best['features']}) comes within {DROP_POINTS:.0f} points of "
+            "the weaker CNN",
+            "its 95% interval against the CNN's mean",
+            points(best["accuracy"] - weakest_cnn),
+            interval(best["accuracy_low"] - weakest_cnn, best["accuracy_high"] - weakest_cnn),
+            "–",
+            ("wholly below; " if below else "not wholly below; ")
+            + ("not close" if gap >= DROP_POINTS else "close"),
+        )
+    )
+    return out
+
+
+def held_out_rows(held_out: list[dict]) -> list[dict]:
+    """Per held-out class: CNN2D trained without it against the same seeds' baselines."""
+    out = []
+    for r in held_out:
+        adjusted = r.get("p_holm", r["p_value"])
+        verdict = "not significant"
+        if adjusted < ALPHA:
+            verdict = "worse" if r["difference"] < 0 else "better"
+        out.append(
+            row(
+                f"CNN2D trained without {r['held-out class']} scores differently on it",
+                f"{r.get('test', 'McNemar')}, {r.get('seeds', 1)} seeds, Holm/{len(held_out)}",
+                points(r["difference"]),
+                interval(r.get("difference_low", math.nan), r.get("difference_high", math.nan)),
+                p_text(adjusted),
+                verdict,
+            )
+        )
+    return out
+
+
+def resampling_row(test: dict) -> dict:
+    """Trained and tested through the same 2x down-and-up, against the unresampled baseline."""
+    return row(
+        "CNN2D trained and tested through 2x down-and-up scores differently from its baseline",
+        f"{test['test']}, {test['seeds']} seeds",
+        points(test["difference_mean"]),
+        interval(test["difference_low"], test["difference_high"]),
+        p_text(test["p_value"]),
+        test["verdict"] if test["p_value"] < ALPHA else "not significant",
+    )
+
+
+def verdict_table(saved: dict) -> pd.DataFrame:
+    """Every tested claim of notebook 07, in the order the notebook makes them."""
+    rows = []
+    for architecture in dict.fromkeys(r["architecture"] for r in saved["grid"]):
+        rows += loss_rows(saved["grid"], architecture, "grid")
+    for architecture in dict.fromkeys(r["architecture"] for r in saved.get("filters", [])):
+        rows += loss_rows(saved["filters"], architecture, "filters")
+    rows += shortcut_rows(saved["trivial_classifiers"], min(saved["clean_accuracy"].values()))
+    rows += held_out_rows(saved.get("held_out", []))
+    if "resampling_test" in saved:
+        rows.append(resampling_row(saved["resampling_test"]))
+    return table(rows)
+
+
+def verdict_markdown(saved: dict) -> str:
+    """The verdict table as markdown."""
+    return markdown(verdict_table(saved))

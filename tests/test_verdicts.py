@@ -80,3 +80,42 @@ def test_every_tested_claim_is_a_row_with_its_numbers_and_verdict():
     markdown = verdicts.verdict_markdown(table)
     assert markdown.splitlines()[0].startswith("| claim | test | effect (points) |")
     assert len(markdown.splitlines()) == 2 + 4
+
+
+def test_the_recipe_interaction_row_gives_both_effects_and_is_untested_without_its_cells():
+    saved = results() | {
+        "recipe_interaction": [
+            {
+                "arm": "cnn2d_dropout",
+                "seeds": "5, 5, 5, 5",
+                "effect_tuned": -0.0064,
+                "effect_untuned": 0.0113,
+                "interaction": -0.0177,
+                "interaction_low": -0.0221,
+                "interaction_high": -0.0133,
+                "p_value": 0.0004,
+                "p_holm": 0.0008,
+                "verdict": "depends on the recipe; the sign flips",
+            },
+            {
+                "arm": "cnn2d_gap",
+                "seeds": "5, 5, 0, 0",
+                "effect_tuned": -0.0149,
+                "effect_untuned": math.nan,
+                "interaction": math.nan,
+                "interaction_low": math.nan,
+                "interaction_high": math.nan,
+                "p_value": math.nan,
+                "p_holm": 1.0,
+                "verdict": "untested",
+            },
+        ]
+    }
+    rows = verdicts.verdict_table(saved).to_dict("records")
+    dropout, gap = rows[3], rows[4]
+    assert dropout["claim"] == "CNN2D + Dropout's effect against CNN2D depends on the recipe"
+    assert dropout["effect (points)"] == "-1.77 (tuned -0.64, untuned +1.13)"
+    assert dropout["interval"] == "-2.21 to -1.33" and dropout["p (adjusted)"] == "0.0008"
+    assert dropout["test"] == "Welch contrast of 4 cells (5, 5, 5, 5 seeds), Holm/2"
+    assert gap["p (adjusted)"] == "–" and gap["verdict"] == "untested"
+    assert gap["effect (points)"] == "– (tuned -1.49, untuned –)"

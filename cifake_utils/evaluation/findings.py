@@ -13,6 +13,7 @@ import numpy as np
 from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
 from ..significance import holm, prediction_interval
 from .equal_compute import equal_compute_sentences
+from .interaction import interaction_sentences
 from .reproduction import reproduction_sentence
 
 RELATION = {
@@ -262,6 +263,7 @@ def findings_markdown(results: dict, heading: bool = True) -> str:
         sentences += equal_compute_sentences(
             results["equal_compute_arms"], results["equal_compute_tests"]
         )
+    sentences += interaction_sentences(results.get("recipe_interaction", []))
     sentences.append(deduplicated_sentence(results))
     if "near_duplicated" in results:
         sentences.append(near_duplicate_sentence(results))

@@ -77,11 +77,31 @@ def smoothing_rows(results: dict) -> list[dict]:
     ]
 
 
+def interaction_rows(results: dict) -> list[dict]:
+    """One row per layer arm: does its effect depend on the recipe (the 2x2's interaction)?"""
+    rows = results.get("recipe_interaction", [])
+    return [
+        {
+            "claim": f"{name(row['arm'])}'s effect against CNN2D depends on the recipe",
+            "test": f"Welch contrast of 4 cells ({row['seeds']} seeds), Holm/{len(rows)}",
+            "effect (points)": (
+                f"{_points(row['interaction'])} (tuned {_points(row['effect_tuned'])}, "
+                f"untuned {_points(row['effect_untuned'])})"
+            ),
+            "interval": _interval(row["interaction_low"], row["interaction_high"]),
+            "p (adjusted)": _p(row["p_holm"]) if math.isfinite(row["p_value"]) else "–",
+            "verdict": row["verdict"],
+        }
+        for row in rows
+    ]
+
+
 def verdict_table(results: dict) -> pd.DataFrame:
     """Every tested claim of notebook 04, in the order the notebook makes them."""
     rows = reproduction_rows(results)
     rows += comparison_rows(results["paired_tests"], "")
     rows += comparison_rows(results.get("equal_compute_tests", []), " at equal compute")
+    rows += interaction_rows(results)
     rows += smoothing_rows(results)
     return pd.DataFrame(rows)
 

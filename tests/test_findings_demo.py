@@ -1,8 +1,12 @@
 """Notebook 06's findings follow its saved predictions."""
 
+import numpy as np
 import pandas as pd
 
 from cifake_utils.detector import findings
+from cifake_utils.detector.plots import plot_predictions
+from cifake_utils.detector.predict import Prediction
+from cifake_utils.detector.scope import Scope
 
 
 def table(rows):
@@ -82,3 +86,23 @@ def test_scope_findings_say_when_the_feature_test_beats_chance_everywhere():
     assert "ranks 2 of the 2 sets (2 from outside CIFAKE, 0 transformations" in text
     assert "For the other" not in text
     assert "On the control (PNG (control), CIFAKE's own test images" in text
+
+
+def test_the_demo_figure_marks_each_in_scope_verdict_right_or_wrong_and_says_why_one_is_out():
+    def prediction(label, in_scope, reasons=()):
+        scope = Scope(in_scope, tuple(reasons), (32, 32), 0.5, 1.0)
+        pixels = np.zeros((32, 32, 3), np.uint8)
+        overlay = np.zeros((128, 128, 3), np.uint8)
+        return Prediction(scope, label, 0.9, 0.9, pixels, np.zeros((32, 32)), overlay)
+
+    results = {
+        "cifake_test_REAL_0.png": prediction("FAKE", True),
+        "cifake_test_FAKE_1.png": prediction("FAKE", True),
+        "camera.png": prediction("FAKE", False, ["resized from 512x512 to 32x32"]),
+    }
+    truths = {"cifake_test_REAL_0.png": "REAL", "cifake_test_FAKE_1.png": "FAKE"}
+    fig = plot_predictions(results, truths | {"camera.png": "REAL"}, "CNN2D, seed 0")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert "FAKE, P(FAKE) 0.90\nWRONG" in titles and "FAKE, P(FAKE) 0.90\nright" in titles
+    assert any(t.startswith("out of scope: resized from 512x512") for t in titles)
+    assert fig.get_suptitle().startswith("CNN2D, seed 0: model input")

@@ -23,4 +23,13 @@ def test_each_seed_shows_its_signed_and_sign_invariant_similarity():
     absolute = [line for line in lines if line.get_label().endswith("|ρ|")]
     assert len(signed) == len(absolute) == 2
     assert signed[1].get_ydata()[0] == -0.9 and absolute[1].get_ydata()[0] == 0.9
-    assert "output re-initialised" in [t.get_text() for t in axes[0].get_xticklabels()]
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == [
+        "output",
+        "+ dense",
+        "+ conv2",
+        "+ conv1",
+    ]
+    # the mean |ρ| over the two seeds, the check's quantity: 0.9, 0.5, 0.1, 0.0
+    (mean,) = axes[0].containers
+    assert mean.get_label() == "mean |ρ|, 95% interval over seeds"
+    assert list(mean.lines[0].get_ydata()) == [0.9, 0.5, 0.1, 0.0]

@@ -103,28 +103,39 @@ def plot_search_rounds(table: pd.DataFrame) -> Figure:
                 edgecolor="black", zorder=3,
             )  # fmt: skip
             ax.annotate(
-                f"{epochs} ep", (seeds["pflop"].mean(), seeds["val_accuracy"].mean()),
-                xytext=(0, 9), textcoords="offset points", fontsize=8, ha="center",
+                f"{epochs} epochs", (seeds["pflop"].mean(), seeds["val_accuracy"].mean()),
+                xytext=(12, 10 if k % 2 == 0 else -14), textcoords="offset points", fontsize=8,
+                ha="left",
             )  # fmt: skip
         ax.scatter([], [], s=90, color=colour, edgecolor="black", label=f"VGG-BN {widths}")
     references = {"goal (test)": GOAL} | {f"{name} (test)": value for name, value in FIELD.items()}
-    for k, (name, value) in enumerate(sorted(references.items(), key=lambda item: item[1])):
-        ax.axhline(100 * value, color="grey", linewidth=0.8, linestyle="--")
+    for k, group in enumerate(reference_groups(references)):  # close lines share one label
+        for _, value in group:
+            ax.axhline(100 * value, color="grey", linewidth=0.8, linestyle="--")
+        text = "\n".join(f"{name}: {100 * value:.2f}%" for name, value in reversed(group))
         ax.text(
-            0.01 if k % 2 == 0 else 0.99, 100 * value, f"{name}: {100 * value:.2f}%",
+            0.01 if k % 2 == 0 else 0.99, 100 * group[-1][1], text,
             transform=ax.get_yaxis_transform(), fontsize=7, color="dimgrey",
             ha="left" if k % 2 == 0 else "right", va="bottom",
         )  # fmt: skip
+    ax.set_ylim(top=100 * max(references.values()) + 0.3)  # room for the top label
     ax.set_xscale("log")
-    ticks = [0.05, 0.1, 0.2, 0.5, 1.0]
-    ax.set_xlim(0.04, max(1.2, 1.2 * table["pflop"].max()))
+    right = max(0.6, 1.2 * table["pflop"].max())
+    ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1.0) if t <= right]
+    ax.set_xlim(0.05, right)
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.axvline(PFLOP_CAP, color="black", linewidth=0.8, linestyle=":")
     ax.text(PFLOP_CAP, ax.get_ylim()[0], " the goal's cap", fontsize=8, va="bottom")
     ax.set_xlabel("training compute per seed (PFLOP), log scale")
     ax.set_ylabel("validation accuracy (%), one dot a seed, large dot the mean")
-    ax.set_title("The beyond-the-paper search at equal compute, then scaled")
+    rounds = sorted(table["round"].unique())
+    title = "The beyond-the-paper search: round 1, every width at about 0.1 PFLOP per seed"
+    if len(rounds) > 1:
+        title += f", then the best two scaled (rounds {', '.join(str(r) for r in rounds[1:])})"
+    else:
+        title += ";\nround 2 (the best two scaled to 0.5 PFLOP) is still in the training queue"
+    ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, which="both")
     fig.legend(loc="outside lower center", ncols=4, fontsize=9, frameon=False)
     return fig

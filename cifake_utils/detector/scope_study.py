@@ -114,18 +114,23 @@ def _row(name: str, flagged: np.ndarray, out: np.ndarray, auc: float | None) -> 
 
 
 def scope_examples(
-    detector: Detector, outside: dict[str, tuple[np.ndarray, list[int]]], per_set: int = 1
+    detector: Detector,
+    outside: dict[str, tuple[np.ndarray, list[int]]],
+    rates: pd.DataFrame,
+    per_set: int = 1,
 ) -> list[tuple[np.ndarray, str]]:
-    """A few images of each outside set with the decision the rule made about them and their
+    """A few images of each outside set, each captioned with its set, the share of the set
+    the rule puts out of scope (`rates`: `scope_table`) and the decision on this image with its
     atypicality."""
     threshold = detector.info.scope_reference["threshold"]
     examples = []
     for name, (images, sides) in outside.items():
         scores = atypicality_scores(detector, images[:per_set])
+        share = f"{rates.loc[name, 'out_of_scope']:.0%} of {int(rates.loc[name, 'count'])} out"
         for image, side, d in zip(images[:per_set], sides, scores, strict=False):
             if side != IMAGE_SIZE:
                 decision = f"out: {side}x{side} shrunk"
             else:
                 decision = "out: features" if d > threshold else "in scope"
-            examples.append((image, f"{name}\n{decision} ({d:.2f})"))
+            examples.append((image, f"{name}\n{share}; this one {decision} ({d:.2f})"))
     return examples

@@ -8,6 +8,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import NullFormatter
 from sklearn import metrics as skm
 
 from ..constants import CIFAR10_CLASSES, LABELS
@@ -38,6 +39,7 @@ def plot_confusion_matrices(matrices: dict[str, np.ndarray]) -> Figure:
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
         ax.set_title(title)
+    fig.suptitle("Confusion matrices, seed 0, test split, threshold P(FAKE) ≥ 0.5 (row shares)")
     fig.tight_layout()
     return fig
 
@@ -102,7 +104,7 @@ def plot_precision_recall_curves(y_true: np.ndarray, grouped: Grouped) -> Figure
                 aps.append(skm.average_precision_score(is_positive, score))
             handles.append(Line2D([], [], color=colour, label=_seed_legend(name, aps, "AP")))
         ax.set_xlabel("recall: share of the positive class found")
-        ax.set_title(f"{positive} as the positive class, one line per seed")
+        ax.set_title(f"test split, {positive} as the positive class, one line per seed")
         ax.grid(alpha=0.3, lw=0.5)
         ax.legend(handles=handles, fontsize=8, loc="lower left")
     axes[0].set_ylabel("precision: share of the calls that are right")
@@ -128,12 +130,14 @@ def plot_reliability(tables: dict[str, pd.DataFrame], eces: dict[str, float]) ->
     axes[0].plot([0.5, 1], [0.5, 1], color="grey", ls=":", lw=1, label="perfect calibration")
     axes[0].set_xlabel("confidence (probability of the predicted class)")
     axes[0].set_ylabel("accuracy")
-    axes[0].set_title("reliability diagram, test split")
+    axes[0].set_title("reliability diagram, seed 0, test split, before temperature scaling")
     axes[0].legend(fontsize=7)
     axes[1].set_yscale("log")
     axes[1].set_xlabel("confidence bin")
     axes[1].set_ylabel("images")
     axes[1].set_title("images per bin")
+    axes[1].legend(fontsize=7)
+    axes[1].yaxis.set_minor_formatter(NullFormatter())
     fig.tight_layout()
     return fig
 

@@ -9,6 +9,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ..plots import LABEL_COLOURS, marker_handle, overlay_heatmap
+from ..significance import t_interval
 from .cam import normalise_maps
 from .geometry import Grid, place_maps
 from .sanity import rank_correlations
@@ -268,28 +269,41 @@ def plot_border_over_seeds(table: pd.DataFrame, uniform: float, names: dict[str,
 def plot_randomisation_similarity(
     table: pd.DataFrame, title: str, reference: pd.DataFrame | None = None
 ) -> Figure:
-    """One panel per method: per re-initialisation seed, the maps' mean Spearman ρ with the
-    trained model's (hollow, dotted) and its sign-invariant value |ρ| (filled, solid), as the
-    layers are re-initialised from the top. A re-initialised output layer can flip the sign of
-    the logit and with it a gradient map, so a negative ρ is similarity too."""
+    """One panel per method, the layers re-initialised from the output down: per
+    re-initialisation seed, the maps' mean Spearman ρ with the trained model's (dotted) and its
+    sign-invariant value |ρ| (thin, solid), and the mean |ρ| over those seeds with its 95%
+    t-interval (black), the quantity the check judges against the same-labels reference band.
+    A re-initialised output layer can flip the sign of the logit and with it a gradient map, so
+    a negative ρ is similarity too."""
     methods = list(dict.fromkeys(table["method"]))
     depths = list(dict.fromkeys(table["randomised"]))
-    fig = Figure(figsize=(4.2 * len(methods), 4.2), layout="constrained")
+    fig = Figure(figsize=(4.2 * len(methods), 4.4), layout="constrained")
     axes = fig.subplots(1, len(methods), sharey=True, squeeze=False)[0]
     positions = np.arange(len(depths))
     for ax, method in zip(axes, methods, strict=True):
         rows = table[table["method"] == method]
-        for k, (seed, per_seed) in enumerate(rows.groupby("seed")):
-            rho = per_seed.set_index("randomised").loc[depths, "mean_spearman"].to_numpy()
+        per_seed = []
+        for k, (seed, runs) in enumerate(rows.groupby("seed")):
+            rho = runs.set_index("randomised").loc[depths, "mean_spearman"].to_numpy()
+            per_seed.append(np.abs(rho))
             colour = f"C{k}"
-            ax.plot(positions, np.abs(rho), "o-", color=colour, label=f"seed {seed}: |ρ|")
-            ax.plot(positions, rho, "o:", color=colour, mfc="none", label=f"seed {seed}: signed ρ")
+            ax.plot(positions, np.abs(rho), "-", color=colour, lw=1, alpha=0.7,
+                    label=f"re-init seed {seed}: |ρ|")  # fmt: skip
+            ax.plot(positions, rho, ":", color=colour, lw=1, alpha=0.7,
+                    label=f"re-init seed {seed}: signed ρ")  # fmt: skip
+        values = np.array(per_seed)
+        mean = values.mean(axis=0)
+        bounds = np.array([t_interval(values[:, i]) for i in range(len(depths))])
+        if np.isfinite(bounds).all():
+            errors = [mean - bounds[:, 0], bounds[:, 1] - mean]
+            label = "mean |ρ|, 95% interval over seeds"
+            ax.errorbar(positions, mean, yerr=errors, fmt="ko-", capsize=4, lw=1.5, label=label)
         ax.axhline(0, color="grey", linewidth=0.8)
         if reference is not None and method in set(reference["method"]):
             ref = reference[reference["method"] == method].iloc[0]
             ax.axhspan(ref["low"], ref["high"], color="#bbbbbb", alpha=0.5, zorder=0)
-        ax.set_xticks(positions, [randomised_title(d).replace("\n", " ") for d in depths])
-        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+        ax.set_xticks(positions, [short_stage(d) for d in depths])
+        ax.set_xlabel("layers re-initialised, from the output down")
         ax.set_ylim(-1.05, 1.05)
         ax.set_title(method)
         ax.grid(alpha=0.3)
@@ -298,6 +312,12 @@ def plot_randomisation_similarity(
     if reference is not None:
         handles.append(Patch(color="#bbbbbb", alpha=0.5))
         labels.append("|ρ| of two seeds trained on the same labels (95% interval): pass below it")
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels) // 2, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
     fig.suptitle(title)
     return fig
+
+
+def short_stage(stage: str) -> str:
+    """'up to conv2' -> '+ conv2'; the output layer alone -> 'output'."""
+    layer = LAYER_NAMES.get(stage.removeprefix("up to "), stage)
+    return "output" if layer == "output" else f"+ {layer}"

@@ -224,10 +224,17 @@ def plot_border_shares(shares: dict[str, np.ndarray], uniform: float, title: str
     return fig
 
 
-def plot_border_over_seeds(table: pd.DataFrame, uniform: float, names: dict[str, str]) -> Figure:
+def plot_border_over_seeds(
+    table: pd.DataFrame,
+    uniform: float,
+    names: dict[str, str],
+    tests: pd.DataFrame | None = None,
+    images: int | None = None,
+) -> Figure:
     """The border share of every seed's maps (`across_seeds.border_table`), one panel per
     architecture and method: per true class, each seed's trained model (filled) beside its
-    randomised copy (hollow), and a uniform map's share (dotted line), in percent."""
+    randomised copy (hollow), and a uniform map's share (dotted line), in percent; under each
+    class, the Holm-adjusted verdicts against both nulls (`across_seeds.border_tests`)."""
     architectures = list(dict.fromkeys(table["architecture"]))
     methods = list(dict.fromkeys(table["method"]))
     labels = list(dict.fromkeys(table["true class"]))
@@ -253,7 +260,13 @@ def plot_border_over_seeds(table: pd.DataFrame, uniform: float, names: dict[str,
                     s=22,
                 )
             ax.axhline(100 * uniform, color="black", ls=":", lw=1)
-            ax.set_xticks(range(len(labels)), [f"{label} images" for label in labels])
+            ticks = [f"{label} images" for label in labels]
+            if tests is not None:
+                ticks = [
+                    f"{tick}\n{_border_verdicts(tests, architecture, method, label)}"
+                    for tick, label in zip(ticks, labels, strict=True)
+                ]
+            ax.set_xticks(range(len(labels)), ticks, fontsize=8)
             ax.set_title(f"{names.get(architecture, architecture)}, {method}", fontsize=9)
             ax.grid(axis="y", alpha=0.3)
         axes[row, 0].set_ylabel("map mass in border cells (%)")
@@ -263,7 +276,29 @@ def plot_border_over_seeds(table: pd.DataFrame, uniform: float, names: dict[str,
         Line2D([], [], color="black", ls=":", label=f"uniform map ({100 * uniform:.1f}%)"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    per_class = f", {images} test images per class and seed" if images else ""
+    fig.suptitle(
+        f"Map mass in the border cells, every seed{per_class}; under each class: more, less or "
+        "n.s. than a uniform map / than random weights (t over seeds, Holm)",
+        fontsize=10,
+    )
     return fig
+
+
+BORDER_WORDS = {"more": "more", "less": "less", "not significant": "n.s.", "untested": "–"}
+
+
+def _border_verdicts(tests: pd.DataFrame, architecture: str, method: str, label: str) -> str:
+    """'uniform: n.s. / random: more' for one panel's class."""
+    cell = tests[
+        (tests["architecture"] == architecture)
+        & (tests["method"] == method)
+        & (tests["true class"] == label)
+    ]
+    words = {
+        row["null"]: BORDER_WORDS.get(row["verdict"], row["verdict"]) for _, row in cell.iterrows()
+    }
+    return " / ".join(f"{null.split()[0]}: {word}" for null, word in words.items())
 
 
 def plot_randomisation_similarity(

@@ -74,7 +74,8 @@ def interaction_table(accuracies: dict[tuple[str, str], np.ndarray]) -> pd.DataF
             for name in ("arm", BASE)
             for recipe in RECIPES
         }
-        row = {"arm": arm, "seeds": ", ".join(f"{len(v)}" for v in cells.values())}
+        # in the contrast's order: tuned arm, tuned CNN2D, untuned arm, untuned CNN2D
+        row = {"arm": arm, "seeds": ", ".join(f"{len(cells[key])}" for key in WEIGHTS)}
         for recipe in RECIPES:
             under = effect(cells["arm", recipe], cells[BASE, recipe])
             row[f"effect_{recipe}"] = under["estimate"]

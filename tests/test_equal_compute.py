@@ -52,3 +52,32 @@ def test_sentences_name_the_verdicts_and_what_is_untested():
     assert "CNN2D + GAP 1 of its seeds landed" in text
     assert "Modified CNN2D against CNN2D at equal compute: **worse** (-5.17 points" in text
     assert "CNN2D + GAP against CNN2D at equal compute: untested" in text
+
+
+def test_a_verdict_on_fewer_seeds_than_the_other_arms_says_it_is_partial():
+    arms = [
+        {"architecture": "cnn2d", "seeds": 5, "accuracy_mean": 0.955, "accuracy_std": 0.001},
+        {
+            "architecture": "cnn2d_dropout",
+            "seeds": 2,
+            "accuracy_mean": 0.949,
+            "accuracy_std": 0.001,
+        },
+    ]
+    row = {
+        "first": "cnn2d",
+        "second": "cnn2d_dropout",
+        "seeds": "5 + 2",
+        "verdict": "worse",
+        "difference_mean": -0.0064,
+        "difference_low": -0.0096,
+        "difference_high": -0.0031,
+        "p_value": 0.011,
+        "p_holm": 0.011,
+        "family_size": 3,
+    }
+    _, partial = equal_compute.equal_compute_sentences(arms, [row])
+    assert "on 2 of the 5 seeds of the other arms, a look at partial data" in partial
+    arms[1]["seeds"] = 5
+    _, full = equal_compute.equal_compute_sentences(arms, [row | {"seeds": "5 + 5"}])
+    assert "partial" not in full

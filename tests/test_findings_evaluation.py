@@ -29,6 +29,15 @@ def test_the_headline_gives_one_runs_interval_and_leaves_the_verdict_to_the_crit
     text = findings.headline_sentence(headline())
     assert "one new run: 94.59–96.41); the paper reports 94.98%" in text
     assert "Whether that number is reproduced is the criterion's verdict below" in text
+    assert text.endswith("the criterion's verdict below, on these runs.")
+    claims = [
+        {"claim": "the follow-up paper's CNN2D", "ours": "Our CNN2D at its plateau, 40 epochs"},
+        {"claim": "the IEEE Access paper's best CNN, by a related model", "ours": "Our CNN2D x"},
+    ]
+    judged = findings.judged_runs(headline(), claims)
+    assert judged == "at its plateau, 40 epochs"
+    plateau = findings.headline_sentence(headline(), judged)
+    assert plateau.endswith("on its runs at its plateau, 40 epochs, not these.")
     one = findings.headline_sentence(headline(low=math.nan, high=math.nan, seeds=1))
     assert "with one seed (no interval over seeds)" in one
 

@@ -71,7 +71,7 @@ def test_every_tested_claim_is_a_row_with_its_numbers_and_verdict():
     assert reproduced["claim"] == "the follow-up paper's CNN2D (94.98%) is reproduced"
     assert reproduced["effect (points)"] == "-0.25" and reproduced["p (adjusted)"] == "0.064"
     assert reproduced["interval"] == "one run 94.05–95.41"
-    assert family["claim"] == "Modified CNN2D differs from CNN2D"
+    assert family["claim"] == "Modified CNN2D differs from CNN2D, each as trained"
     assert family["effect (points)"] == "-1.44" and family["interval"] == "-1.73 to -1.15"
     assert family["test"] == "Welch t, 5 + 5 seeds, Holm/7" and family["p (adjusted)"] == "3.3e-05"
     assert equal["claim"] == "CNN2D + GAP differs from CNN2D at equal compute"

@@ -97,6 +97,8 @@ def equal_compute_sentences(arms: list[dict], comparisons: list[dict]) -> list[s
         for r in arms
     )
     sentences = [f"At equal compute (every arm 40 epochs, one recipe), test accuracy: {landed}."]
+    planned = max((r["seeds"] for r in arms), default=0)
+    seeds = {r["architecture"]: r["seeds"] for r in arms}
     for row in comparisons:
         name = f"{DISPLAY_NAMES[row['second']]} against {DISPLAY_NAMES[row['first']]}"
         if row["verdict"] == "untested":
@@ -105,11 +107,19 @@ def equal_compute_sentences(arms: list[dict], comparisons: list[dict]) -> list[s
                 f"{row['seeds']} seeds of the two arms (two or more each are needed)."
             )
             continue
+        fewest = min(seeds.get(row["first"], planned), seeds.get(row["second"], planned))
+        partial = (
+            f"; on {fewest} of the {planned} seeds of the other arms, a look at partial data "
+            "that the remaining seeds can move"
+            if fewest < planned
+            else ""
+        )
         sentences.append(
             f"{name} at equal compute: **{row['verdict']}** "
             f"({100 * row['difference_mean']:+.2f} points, 95% interval "
             f"{100 * row['difference_low']:+.2f} to {100 * row['difference_high']:+.2f}; Welch's "
             f"t over {row['seeds']} seeds p = {row['p_value']:.2g}, Holm over the "
-            f"{row['family_size']} declared comparisons p = {row['p_holm']:.2g}, level {ALPHA})."
+            f"{row['family_size']} declared comparisons p = {row['p_holm']:.2g}, level {ALPHA}"
+            f"{partial})."
         )
     return sentences

@@ -30,9 +30,10 @@ def name(key: str) -> str:
     return DISPLAY_NAMES.get(base, base) + suffix
 
 
-def headline_sentence(row: dict) -> str:
+def headline_sentence(row: dict, judged_on: str = "") -> str:
     """One paper model as trained: our mean, its interval and the interval for one new run,
-    beside the paper's number; the reproduction verdict is `reproduction_sentence`'s."""
+    beside the paper's number; the reproduction verdict is `reproduction_sentence`'s, on the
+    runs `judged_on` names (these runs when empty)."""
     low, high = row["tuned_t_low"], row["tuned_t_high"]
     if low is None or not math.isfinite(low):
         return (
@@ -45,9 +46,19 @@ def headline_sentence(row: dict) -> str:
         f"{row['model']} (tuned recipe, as trained) reaches {mean:.2f}% ± {row['tuned_std']:.2f} "
         f"over {row['tuned_seeds']} seeds (95% t-interval of the mean {low:.2f}–{high:.2f}; one "
         f"new run: {run_low:.2f}–{run_high:.2f}); the paper reports {paper:.2f}%. Whether that "
-        "number is reproduced is the criterion's verdict below, on the runs at the model's "
-        "plateau where its headline runs stop short of it."
+        "number is reproduced is the criterion's verdict below, "
+        + (f"on its runs {judged_on}, not these." if judged_on else "on these runs.")
     )
+
+
+def judged_runs(row: dict, claims: list[dict]) -> str:
+    """'at its plateau, 40 epochs' when the reproduction claim for `row`'s model rests on runs
+    other than its headline ones, else ''."""
+    for claim in claims:
+        ours = claim.get("ours", "")
+        if claim["claim"].endswith(f"paper's {row['model']}") and "plateau" in ours:
+            return ours.removeprefix(f"Our {row['model']} ")
+    return ""
 
 
 def _seeds(count: int) -> str:
@@ -254,8 +265,8 @@ def with_budget_note(row: dict, results: dict) -> dict:
 
 def findings_markdown(results: dict, heading: bool = True) -> str:
     """The Findings section of notebook 04 (and the README's summary of it)."""
-    sentences = [headline_sentence(row) for row in results["headline"]]
     claims = results.get("reproduction", [])
+    sentences = [headline_sentence(row, judged_runs(row, claims)) for row in results["headline"]]
     sentences += [reproduction_sentence(row, len(claims)) for row in claims]
     paired = [with_budget_note(row, results) for row in results["paired_tests"]]
     sentences += [paired_sentence(row) for row in paired]

@@ -8,7 +8,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from sklearn import metrics as skm
 
 from ..constants import CIFAR10_CLASSES, LABELS
@@ -137,6 +137,8 @@ def plot_reliability(tables: dict[str, pd.DataFrame], eces: dict[str, float]) ->
     axes[1].set_ylabel("images")
     axes[1].set_title("images per bin")
     axes[1].legend(fontsize=7)
+    axes[1].yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axes[1].yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     axes[1].yaxis.set_minor_formatter(NullFormatter())
     fig.tight_layout()
     return fig
@@ -277,7 +279,7 @@ def plot_error_gallery(
     """Rows of the most confident errors of each kind, each with its P(FAKE) and CIFAR-10
     class (from the file name, as the dataset gives it for both classes), under `title`."""
     columns = max(len(chosen) for chosen in indices.values()) or 1
-    fig = Figure(figsize=(1.6 * columns, 2.1 * len(indices)))
+    fig = Figure(figsize=(1.6 * columns, 2.5 * len(indices) + 0.4), layout="constrained")
     axes = np.atleast_2d(fig.subplots(len(indices), columns, squeeze=False))
     for row, (kind, chosen) in enumerate(indices.items()):
         for column in range(columns):
@@ -298,5 +300,4 @@ def plot_error_gallery(
         fig.suptitle(
             f"{title}\n(under each image: its P(FAKE) and its CIFAR-10 class)", fontsize=10
         )
-    fig.tight_layout()
     return fig

@@ -99,7 +99,7 @@ def interaction_rows(results: dict) -> list[dict]:
 def verdict_table(results: dict) -> pd.DataFrame:
     """Every tested claim of notebook 04, in the order the notebook makes them."""
     rows = reproduction_rows(results)
-    rows += comparison_rows(results["paired_tests"], "")
+    rows += comparison_rows(results["paired_tests"], ", each as trained")
     rows += comparison_rows(results.get("equal_compute_tests", []), " at equal compute")
     rows += interaction_rows(results)
     rows += smoothing_rows(results)

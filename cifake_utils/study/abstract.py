@@ -67,8 +67,10 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
     )
     evaluation = _load(metrics / "04_evaluation.json")
     if evaluation and "headline" in evaluation:
+        claims = evaluation.get("reproduction", [])
         for row in evaluation["headline"]:
-            parts.append(("Result", evaluation_findings.headline_sentence(row)))
+            judged = evaluation_findings.judged_runs(row, claims)
+            parts.append(("Result", evaluation_findings.headline_sentence(row, judged)))
         for row in evaluation["paired_tests"]:
             parts.append(("Result", evaluation_findings.paired_sentence(row)))
         if "near_duplicated" in evaluation:

@@ -18,11 +18,15 @@ def test_the_epoch_budget_figure_stars_the_budget_trained_apart_from_the_rules()
     assert (cnn2d["budget"], cnn2d["trained_epochs"]) == (20, 10)  # EPOCH_CAP
     fig = plots.plot_epoch_budget(sweep, budgets, NAMES)
     first = fig.axes[0]
-    stars = [c for c in first.collections if c.get_offsets().shape[0] and c.get_sizes()[0] == 220]
-    rings = [c for c in first.collections if c.get_sizes()[0] == 180]
-    assert [tuple(s.get_offsets()[0])[0] for s in stars] == [10]  # trained, not the ringed 20
-    assert [tuple(r.get_offsets()[0])[0] for r in rings] == [20]
-    assert "40,000 training images" in first.get_ylabel()
+    stars = [c for c in first.collections if c.get_offsets().shape[0] and c.get_sizes()[0] == 110]
+    picks = [c for c in first.collections if c.get_sizes()[0] == 260]
+    assert [tuple(s.get_offsets()[0])[0] for s in stars] == [10]  # trained, not the marked 20
+    assert [tuple(r.get_offsets()[0])[0] for r in picks] == [20]
+    # 20 epochs is the largest budget swept and CNN2D still gains there: a square, not a ring
+    assert bool(cnn2d["still_rising"])
+    assert "40,000 training images" in fig.get_suptitle()
+    gains = [t.get_text() for t in first.texts]
+    assert gains == ["+1.42", "+0.32"]  # 92.44 -> 93.85 -> 94.17, validation points
 
 
 def test_the_ablation_curves_keep_each_schedule_on_its_own_axis():
@@ -32,7 +36,9 @@ def test_the_ablation_curves_keep_each_schedule_on_its_own_axis():
         {"cnn2d": [short, short, short], "modified_cnn2d": [long, long]}, NAMES
     )
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert [len(ax.lines) for ax in visible] == [3, 2]
+    assert [len(ax.lines) for ax in visible] == [3 + 1, 2 + 1]  # the seeds and the final mean
+    assert visible[0].texts[0].get_text() == "final mean 90.00%"
+    assert visible[0].get_ylim() == (85.0, 91.5)
     assert visible[0].get_title() == "CNN2D: 10 epochs, 3 seeds"
     assert visible[1].get_title() == "Modified CNN2D: 40 epochs, 2 seeds"
     assert visible[1].lines[0].get_xdata()[-1] == 40

@@ -270,6 +270,8 @@ def test_the_data_verdicts_judge_the_border_gap_against_chance_and_the_sizes_by_
     }
     border, size = data_verdicts.verdict_table(summary).to_dict("records")
     assert border["verdict"] == "below chance" and border["effect"] == "-5.00"
-    assert border["test"] == "exact binomial, 20,000 test images"
+    assert border["test"] == "exact binomial, 20,000 test images, Holm/2"
+    # Holm over p = 1e-9 and 0.2: 2e-9 and 0.2
+    assert border["p (adjusted)"] == "2e-09" and size["p (adjusted)"] == "0.2"
     assert size["verdict"] == "not shown to differ"
     assert size["effect"] == "D = 0.078; means 924 vs 921 bytes"

@@ -49,16 +49,20 @@ def plot_ablation_curves(
 ) -> Figure:
     """Validation accuracy per epoch of every seed of each ablation arm, one panel an arm on a
     shared accuracy axis: each panel keeps its own schedule's epochs, so a 10-epoch and a
-    40-epoch cosine schedule are not read on one epoch axis."""
+    40-epoch cosine schedule are not read on one epoch axis. A dashed line marks each arm's
+    final mean over seeds, and the axis spans the final values, clipping the first epochs."""
     arms = list(histories)
     columns = min(2, len(arms))
     rows = -(-len(arms) // columns)
     fig = Figure(figsize=(5.2 * columns, 3.4 * rows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns, sharey=True, squeeze=False)).ravel()
+    finals = {arm: np.mean([100 * h["val_accuracy"][-1] for h in histories[arm]]) for arm in arms}
     for k, (ax, arm) in enumerate(zip(axes, arms, strict=False)):
         for history in histories[arm]:
             accuracy = 100 * np.asarray(history["val_accuracy"])
             ax.plot(np.arange(1, len(accuracy) + 1), accuracy, color=f"C{k}", lw=1, alpha=0.8)
+        ax.axhline(finals[arm], color="black", linestyle="--", linewidth=0.8)
+        ax.text(1, finals[arm], f"final mean {finals[arm]:.2f}%", va="bottom", fontsize=8)
         epochs = len(histories[arm][0]["val_accuracy"])
         ax.set_title(f"{names.get(arm, arm)}: {epochs} epochs, {len(histories[arm])} seeds")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -67,7 +71,11 @@ def plot_ablation_curves(
         ax.grid(alpha=0.3)
     for ax in axes[len(arms) :]:
         ax.set_visible(False)
-    fig.suptitle("Validation accuracy during training, one line per seed")
+    axes[0].set_ylim(min(finals.values()) - 5, max(finals.values()) + 1.5)
+    fig.suptitle(
+        "Validation accuracy during training, one line per seed (axis spans the final values; "
+        "earlier epochs may lie below it)"
+    )
     return fig
 
 
@@ -157,14 +165,25 @@ def plot_epoch_budget(sweep: pd.DataFrame, budgets: pd.DataFrame, names: dict[st
         rows = sweep[sweep["architecture"] == architecture]
         for k, (recipe, runs) in enumerate(rows.groupby("recipe", sort=False)):
             runs = runs.sort_values("epochs").set_index("epochs")
-            ax.plot(runs.index, 100 * runs["val_accuracy"], marker="o", color=f"C{k}", label=recipe)
+            accuracy = 100 * runs["val_accuracy"]
+            ax.plot(runs.index, accuracy, marker="o", color=f"C{k}", label=recipe)
+            for shorter, longer in zip(runs.index[:-1], runs.index[1:], strict=True):
+                gain = accuracy[longer] - accuracy[shorter]
+                middle = np.sqrt(shorter * longer)  # the midpoint on the log axis
+                ax.annotate(
+                    f"{gain:+.2f}", (middle, (accuracy[longer] + accuracy[shorter]) / 2),
+                    xytext=(0, 6), textcoords="offset points", fontsize=8, color=f"C{k}",
+                    ha="center",
+                )  # fmt: skip
             chosen = budgets[
                 (budgets["architecture"] == architecture) & (budgets["recipe"] == recipe)
             ].iloc[0]
+            rising = bool(chosen.get("still_rising", False))
             ax.scatter(
                 chosen["budget"],
                 100 * chosen["val_accuracy"],
-                s=180,
+                s=260,
+                marker="s" if rising else "o",
                 facecolor="none",
                 edgecolor="black",
                 zorder=3,
@@ -175,7 +194,7 @@ def plot_epoch_budget(sweep: pd.DataFrame, budgets: pd.DataFrame, names: dict[st
                     trained,
                     100 * runs.loc[trained, "val_accuracy"],
                     marker="*",
-                    s=220,
+                    s=110,
                     color="black",
                     zorder=4,
                 )
@@ -184,17 +203,27 @@ def plot_epoch_budget(sweep: pd.DataFrame, budgets: pd.DataFrame, names: dict[st
             sorted(rows["epochs"].unique()), [str(e) for e in sorted(rows["epochs"].unique())]
         )
         ax.set_xlabel("fixed epoch budget (cosine decay), log scale")
-        images = int(rows["train_images"].iloc[0]) if "train_images" in rows else None
-        trained_on = f", {images:,} training images" if images else ""
-        ax.set_ylabel(f"validation accuracy (%), seed 0{trained_on}")
+        ax.set_ylabel("validation accuracy (%)")
         ax.set_title(names.get(architecture, architecture))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
     handles = [
-        marker_handle("the sweep rule's budget", hollow=True, size=12),
-        marker_handle("the budget the headline runs train", marker="*", size=13),
+        marker_handle(
+            "the sweep rule's budget: a doubling gains less than the line", hollow=True, size=12
+        ),
+        marker_handle(
+            "no plateau: the largest budget swept, still rising", marker="s", hollow=True, size=12
+        ),
+        marker_handle("the budget the headline runs train", marker="*", size=11),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=9, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    images = int(sweep["train_images"].iloc[0]) if "train_images" in sweep else None
+    trained_on = f"seed 0, {images:,} training images" if images else "seed 0"
+    fig.suptitle(
+        f"Validation accuracy as the epoch budget doubles ({trained_on}; the numbers are each "
+        "doubling's gain in points)",
+        fontsize=11,
+    )
     return fig
 
 

@@ -82,21 +82,23 @@ def test_accuracies_are_grouped_by_architecture_and_recipe():
     assert grouped[("cnn2d_gap", "untuned")].tolist() == [0.5]
 
 
+# A saved 2x2 row whose Dropout effect flips with the recipe (fractions of accuracy).
+FLIPPED_DROPOUT = {
+    "arm": "cnn2d_dropout",
+    "seeds": "5, 5, 5, 5",
+    "effect_tuned": -0.0064,
+    "effect_untuned": 0.0113,
+    "interaction": -0.0177,
+    "interaction_low": -0.0221,
+    "interaction_high": -0.0133,
+    "p_value": 0.0004,
+    "p_holm": 0.0008,
+    "verdict": "depends on the recipe; the sign flips",
+}
+
+
 def test_the_sentences_give_each_recipes_effect_or_the_landed_seeds():
-    rows = [
-        {
-            "arm": "cnn2d_dropout",
-            "seeds": "5, 5, 5, 5",
-            "effect_tuned": -0.0064,
-            "effect_untuned": 0.0113,
-            "interaction": -0.0177,
-            "interaction_low": -0.0221,
-            "interaction_high": -0.0133,
-            "p_holm": 0.0008,
-            "verdict": "depends on the recipe; the sign flips",
-        },
-        {"arm": "cnn2d_gap", "seeds": "5, 5, 1, 0", "verdict": "untested"},
-    ]
+    rows = [FLIPPED_DROPOUT, {"arm": "cnn2d_gap", "seeds": "5, 5, 1, 0", "verdict": "untested"}]
     dropout, gap = interaction.interaction_sentences(rows)
     assert "**depends on the recipe; the sign flips**" in dropout
     assert "-0.64 points under the tuned recipe, +1.13 under the untuned one" in dropout

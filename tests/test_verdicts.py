@@ -3,6 +3,7 @@
 import math
 
 from cifake_utils.evaluation import verdicts
+from tests.test_interaction import FLIPPED_DROPOUT
 
 
 def results() -> dict:
@@ -85,18 +86,7 @@ def test_every_tested_claim_is_a_row_with_its_numbers_and_verdict():
 def test_the_recipe_interaction_row_gives_both_effects_and_is_untested_without_its_cells():
     saved = results() | {
         "recipe_interaction": [
-            {
-                "arm": "cnn2d_dropout",
-                "seeds": "5, 5, 5, 5",
-                "effect_tuned": -0.0064,
-                "effect_untuned": 0.0113,
-                "interaction": -0.0177,
-                "interaction_low": -0.0221,
-                "interaction_high": -0.0133,
-                "p_value": 0.0004,
-                "p_holm": 0.0008,
-                "verdict": "depends on the recipe; the sign flips",
-            },
+            FLIPPED_DROPOUT,
             {
                 "arm": "cnn2d_gap",
                 "seeds": "5, 5, 0, 0",

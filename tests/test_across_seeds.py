@@ -85,8 +85,14 @@ def test_same_labels_similarity_is_sign_invariant_and_its_interval_is_over_pairs
     values = by_seed.to_numpy()
     half = 4.302653 * values.std(ddof=1) / math.sqrt(3)
     assert reference["pairs"] == 3
-    assert (reference["low"], reference["high"]) == pytest.approx(
-        (values.mean() - half, values.mean() + half), abs=1e-6
+    # the t-interval (mean ± t(2) s / sqrt 3) runs past |ρ|'s range [0, 1]: clipped to it
+    assert values.mean() - half < 0 and values.mean() + half > 1
+    assert (reference["low"], reference["high"]) == (0.0, 1.0)
+    narrow = similarity.assign(similarity=[0.40, 0.42, 0.44])
+    half = 4.302653 * 0.02 / math.sqrt(3)
+    assert tuple(across_seeds.reference_intervals(narrow).iloc[0][["low", "high"]]) == (
+        pytest.approx(0.42 - half, abs=1e-6),
+        pytest.approx(0.42 + half, abs=1e-6),
     )
     empty = across_seeds.reference_intervals(across_seeds.seed_similarity({0: maps[0]}))
     assert empty.empty and list(empty.columns) == ["method", "pairs", "similarity", "low", "high"]
@@ -137,7 +143,17 @@ def test_the_sanity_sentence_uses_the_reference_when_there_is_one():
     assert "does not pass where conv2 is re-initialised (cannot be told from a change of seed)" in (
         text
     )
-    assert "Grad-CAM 0.05 (0.03–0.07): passes" in text
+    # without a matched reference the full-data seeds' one judges: 0.05 ± 1.96 × 0.01 < 0.30
+    assert "Grad-CAM 0.05 (0.03–0.07) against 0.40 (0.30–0.50): passes" in text
+    assert "judged against the full-data seeds' reference" in text
+    # two true-label models on the control's own subset: 0.06 ± 0.0196 overlaps 0.03–0.07
+    data[0] |= {"same_labels_spearman": -0.06, "same_labels_sem": 0.01}
+    matched = sanity_findings.sanity_sentence("CNN2D", randomisation, data, reference)
+    assert (
+        "Grad-CAM 0.05 (0.03–0.07) against 0.06 (0.04–0.08): cannot be told from a change of seed"
+        in matched
+    )
+    assert "a second true-label model on the same subset" in matched
     randomisation[1] |= {"sign_invariant_low": 0.1, "sign_invariant_high": 0.29}
     assert "Grad-CAM 0.20, 0.35: passes at every stage" in sanity_findings.sanity_sentence(
         "CNN2D", randomisation, data, reference

@@ -113,6 +113,27 @@ def test_each_change_to_the_tree_is_named_once(project):
     ]
 
 
+def test_a_file_the_run_found_absent_makes_it_stale_once_it_appears(project):
+    root, profile, record = project
+    notebook = root / "notebooks" / f"{CNN2D}.ipynb"
+    landing = "outputs/models/recipe_arm/cnn2d_untuned_seed0.keras"  # not landed when it ran
+    entry = provenance.stage_entry(
+        record[CNN2D]["code"],
+        ({"outputs/splits.csv", landing}, {"outputs/runs.csv"}, {"headline"}),
+        profile,
+        root,
+        started=provenance.now(),
+    )
+    assert entry["absent"] == [landing] and landing not in entry["deps"]
+    entry |= {"cells": record[CNN2D]["cells"], "executed": provenance.sha256_file(notebook)}
+    assert problems(project, record | {CNN2D: entry})[CNN2D] == []
+    (root / landing).parent.mkdir(parents=True)
+    (root / landing).write_bytes(b"a model")
+    assert problems(project, record | {CNN2D: entry})[CNN2D] == [
+        f"input {landing} exists now; the recorded run found it absent"
+    ]
+
+
 def test_edited_cells_and_a_replaced_executed_notebook_are_stale(project):
     root, _, _ = project
     notebook = root / "notebooks" / f"{CNN2D}.ipynb"

@@ -261,3 +261,32 @@ def test_a_comparison_with_cnn2d_notes_what_cnn2d_reaches_at_its_plateau():
     assert findings.with_budget_note(row, {"equal_compute_arms": one}) == row
     other = row | {"first": "modified_cnn2d"}
     assert findings.with_budget_note(other, {"equal_compute_arms": arms}) == other
+
+
+def test_the_beyond_model_is_also_judged_against_cnn2d_at_40_epochs():
+    row = {"first": "cnn2d", "second": "vgg_bn", "recipe_note": ""}
+    arms = [{"architecture": "cnn2d", "seeds": 5, "accuracy_mean": 0.9551, "accuracy_std": 0.0012}]
+    test = {
+        "second": "vgg_bn",
+        "difference_mean": 0.0003,
+        "difference_low": -0.0021,
+        "difference_high": 0.0027,
+        "test": "Welch t over seeds (unpaired)",
+        "seeds": "5 + 3",
+        "p_value": 0.71,
+        "verdict": "not significant",
+    }
+    noted = findings.with_budget_note(row, {"equal_compute_arms": arms, "beyond_vs_plateau": test})
+    assert noted["recipe_note"].endswith(
+        "; against CNN2D at 40 epochs VGG-BN (beyond the paper) differs by +0.03 points (95% "
+        "interval -0.21 to "
+        "+0.27; Welch t over seeds (unpaired) over 5 + 3 seeds, p = 0.71, one test outside the "
+        "family): not significantly different"
+    )
+    gap = row | {"second": "cnn2d_gap"}  # only the model that test compares gets it
+    assert (
+        "against CNN2D at 40 epochs"
+        not in findings.with_budget_note(
+            gap, {"equal_compute_arms": arms, "beyond_vs_plateau": test}
+        )["recipe_note"]
+    )

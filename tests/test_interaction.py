@@ -52,16 +52,33 @@ def test_the_interaction_is_the_difference_of_the_layers_effects_with_a_four_cel
 
 
 def row(p_holm, tuned, tuned_p, untuned, untuned_p):
+    """A saved row; the simple effects' p-values given as already Holm-adjusted."""
     return pd.Series(
         {
             "p_value": p_holm / 2,
             "p_holm": p_holm,
             "effect_tuned": tuned,
-            "effect_tuned_p": tuned_p,
+            "effect_tuned_p_holm": tuned_p,
             "effect_untuned": untuned,
-            "effect_untuned_p": untuned_p,
+            "effect_untuned_p_holm": untuned_p,
         }
     )
+
+
+def test_the_simple_effects_are_holm_adjusted_over_both_arms():
+    # GAP's effects: tuned 0.955 - 0.965 = -0.01 (Welch t = -1.414 on 2 df, p = 0.2929),
+    # untuned 0.945 - 0.925 = +0.02 (t = 2.828, p = 0.1056); Dropout untested (p 1). Holm over
+    # the four: 0.1056 * 4 = 0.4226, then max(0.2929 * 3, 0.4226) = 0.8787, then 1, 1.
+    table = interaction.interaction_table(
+        cells([0.95, 0.96], [0.96, 0.97], [0.94, 0.95], [0.92, 0.93])
+    )
+    gap = table.loc["cnn2d_gap"]
+    untuned_p = 2 * stats.t.sf(2 * math.sqrt(2), 2)
+    tuned_p = 2 * stats.t.sf(math.sqrt(2), 2)
+    assert gap["effect_untuned_p"] == pytest.approx(untuned_p)
+    assert gap["effect_untuned_p_holm"] == pytest.approx(4 * untuned_p)
+    assert gap["effect_tuned_p_holm"] == pytest.approx(3 * tuned_p)
+    assert math.isnan(table.loc["cnn2d_dropout", "effect_tuned_p_holm"])
 
 
 def test_a_flip_needs_both_effects_significant_with_opposite_signs():

@@ -90,3 +90,28 @@ def test_ood_findings_count_the_verdicts_per_score():
     assert "- nearest neighbours: stronger on 1 of 2 sets (noise), weaker on 0" in text
     assert "it flags a median 37.5% of a set and 5.0% of CIFAKE's test images" in text
     assert "- low confidence: stronger on 0 of 2 sets, weaker on 0, not significantly" in text
+
+
+def test_crops_of_a_few_pictures_are_tested_over_the_pictures():
+    # 3 pictures of 4 crops each; the neighbours flag more crops than the feature test on
+    # pictures 0 and 1 and fewer on picture 2: 2 of 3 pictures one way, sign test p = 1.
+    scores = {name: np.zeros(12) for name in ood_scores.SCORES}
+    scores["atypicality"] = np.r_[0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0.0]
+    scores["nearest neighbours"] = np.r_[1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0]
+    sources = {"crops": np.arange(12) // 4}
+    table = ood_scores.power_table(CIFAKE, {"crops": scores}, LIMITS, sources)
+    neighbours = table.loc[("crops", "nearest neighbours")]
+    assert neighbours["test"] == "sign test over pictures" and neighbours["units"] == 3
+    assert neighbours["p_value"] == 1.0
+    # as independent images McNemar would count 3 against 3 discordant crops: p = 1 as well,
+    # but 30 against 0 over crops of 3 pictures is still only 3 pictures one way: p = 0.25
+    many = {name: np.zeros(30) for name in ood_scores.SCORES}
+    many["nearest neighbours"] = np.ones(30)
+    crops = ood_scores.power_table(CIFAKE, {"crops": many}, LIMITS, {"crops": np.arange(30) // 10})
+    assert crops.loc[("crops", "nearest neighbours"), "p_value"] == pytest.approx(0.25)
+    independent = ood_scores.power_table(CIFAKE, {"noise": many}, LIMITS)
+    assert independent.loc[("noise", "nearest neighbours"), "p_value"] == pytest.approx(2 / 2**30)
+    assert (
+        ood_scores.sign_test_over_sources(np.zeros(4, bool), np.zeros(4, bool), np.r_[0, 0, 1, 1])
+        == 1.0
+    )

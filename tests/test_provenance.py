@@ -189,6 +189,8 @@ def test_tracing_records_reads_writes_and_readme_sections(tmp_path):
         f"os.replace({str(target)!r} + '.tmp', {str(target)!r})\n"
         "from cifake_utils.project import readme\n"
         f"readme.update_section('s', 'content', readme=pathlib.Path({str(readme)!r}))\n"
+        "from cifake_utils.search.queued import note_absent\n"
+        f"note_absent(pathlib.Path({str(tmp_path / 'not_landed.keras')!r}))\n"
     )
     env = {**os.environ, tracing.TRACE_VARIABLE: str(trace)}
     subprocess.run([sys.executable, "-c", script], env=env, check=True)
@@ -196,6 +198,7 @@ def test_tracing_records_reads_writes_and_readme_sections(tmp_path):
     assert "in.txt" in reads and {"out.txt", "README.md"} & writes == {"out.txt"}
     assert sections == {"s"}
     assert not any(name.endswith(".py") for name in reads)
+    assert "not_landed.keras" in reads  # a failed open is seen: the record keeps it as absent
 
 
 def test_workers_default_to_the_core_count_and_can_be_set(monkeypatch):

@@ -33,12 +33,14 @@ def test_margin_is_half_the_follow_ups_claimed_gain():
 
 def test_verdicts_worked_by_hand():
     table = reproduction.reproduction_table(claims())
-    # A: mean 94.7, SD 0.2, 3 seeds. One new run: t(0.975, 2) = 4.3027 times 0.2 * sqrt(4/3)
-    # = 0.23094, half-width 0.99366: 93.706-95.694 holds 94.98. Equivalence within 0.48:
-    # standard error 0.11547; lower bound 94.50, t = 1.7321, one-sided p = 0.1127; upper
-    # bound 95.46, t = -6.5818, p = 0.0112; TOST p = 0.1127.
+    # A: mean 94.7, SD 0.2, 3 seeds. One run on other test images: variance 0.2² * 4/3
+    # = 0.053333 for the seeds plus 94.7 * 5.3 / 20,000 = 0.025096 for the test images;
+    # t(0.975, 2) = 4.3027 times sqrt(0.078429) = 0.28005 gives a half-width of 1.20496:
+    # 93.495-95.905 holds 94.98. Equivalence within 0.48: standard error 0.11547; lower bound
+    # 94.50, t = 1.7321, one-sided p = 0.1127; upper bound 95.46, t = -6.5818, p = 0.0112;
+    # TOST p = 0.1127.
     assert table.loc["A", ["prediction_low", "prediction_high"]].tolist() == pytest.approx(
-        [93.706, 95.694], abs=1e-3
+        [93.495, 95.905], abs=1e-3
     )
     assert table.loc["A", "tost_p"] == pytest.approx(0.1127, abs=5e-4)
     # C: mean 93.0, SD 0.1, standard error 0.057735; lower t = 0.5 / 0.057735 = 8.660,
@@ -57,16 +59,27 @@ def test_verdicts_worked_by_hand():
 
 def test_a_published_number_below_the_interval_is_exceeded():
     table = reproduction.reproduction_table(
+        [{"claim": "D", "published": 93.4, "ours": "d", "accuracies": [94.5, 94.7, 94.9]}]
+    )
+    assert table.loc["D", "verdict"] == "exceeded"  # 93.4 < 93.495
+    # without the test images' noise 93.5 would lie below the interval (93.706) too
+    inside = reproduction.reproduction_table(
         [{"claim": "D", "published": 93.5, "ours": "d", "accuracies": [94.5, 94.7, 94.9]}]
     )
-    assert table.loc["D", "verdict"] == "exceeded"  # 93.5 < 93.706
+    assert inside.loc["D", "verdict"] == "consistent, equivalence not shown"
 
 
 def test_equivalence_without_the_interval_is_not_enough():
-    # Inside the margin on the mean but the published run outside the interval of one run:
-    # SD 0.01 makes the interval 94.65-94.75 and the TOST p tiny.
+    # Inside the margin on the mean (94.55 against 94.98) but the published run outside the
+    # interval of one run: 21 seeds, SD 0.0083666; variance 0.0083666² * 22/21 plus
+    # 94.55 * 5.45 / 20,000 = 0.025765; t(0.975, 20) = 2.0860 times 0.16074 = 0.33530:
+    # 94.215-94.885, below 94.98. The TOST p is tiny (SE 0.0018).
+    accuracies = [94.54, 94.55, 94.56] * 7
     table = reproduction.reproduction_table(
-        [{"claim": "E", "published": 94.98, "ours": "e", "accuracies": [94.69, 94.70, 94.71]}]
+        [{"claim": "E", "published": 94.98, "ours": "e", "accuracies": accuracies}]
+    )
+    assert table.loc["E", ["prediction_low", "prediction_high"]].tolist() == pytest.approx(
+        [94.2147, 94.8853], abs=1e-3
     )
     assert table.loc["E", "tost_p"] < 0.001
     assert table.loc["E", "verdict"] == "not reached"

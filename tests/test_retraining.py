@@ -65,6 +65,8 @@ def test_the_held_out_and_resampling_tables_run_on_real_models(cifake, tiny_trai
     assert table.loc["cat", "seeds"] == 2 and table.loc["cat", "difference"] == 0.0
     assert table.loc["cat", "test images"] == np.sum(test.cifar_classes == 3)
     assert table.loc["cat", "p_holm"] == 1.0
+    # a run and its same-seed baseline train on different images: unpaired
+    assert table.loc["cat", "test"] == "Welch t over seeds (unpaired)"
     resampled = resampling.resampling_table(models, (test.images, test.labels))
     assert list(resampled.index) == [
         "baseline, test as published",
@@ -122,7 +124,7 @@ def held_out_row(difference, p_value):
         "difference": difference,
         "difference_low": difference - 0.01,
         "difference_high": difference + 0.01,
-        "test": "paired t over seeds",
+        "test": "Welch t over seeds (unpaired)",
         "p_value": p_value,
         "p_holm": min(1.0, 3 * p_value),
     }
@@ -140,7 +142,7 @@ def held_out_row(difference, p_value):
 def test_held_out_findings_follow_the_test(difference, p_value, verdict, reading):
     text = findings.held_out_sentence([held_out_row(difference, p_value)])
     assert f": {verdict})" in text and reading in text
-    assert "means over 3 seeds" in text and "paired t over seeds p =" in text
+    assert "means over 3 seeds" in text and "Welch t over seeds (unpaired) p =" in text
     assert "cannot tell apart" in text if verdict == "worse" else "cannot tell" not in text
     margin = 100 * (0.4 + difference) / 0.4
     assert f"{margin:.2f}% of its baseline's margin over chance" in text

@@ -465,6 +465,15 @@ def test_holm_runs_over_each_architectures_transformations():
     assert summary.loc[("a", "cnn2d"), "accuracy_p_holm"] == pytest.approx(2 * p)
     assert summary.loc[("a", "vgg_bn"), "accuracy_p_holm"] == pytest.approx(p)
     assert summary.loc[("b", "cnn2d"), "accuracy_p"] == pytest.approx(1.0)  # mean 0
+    # a repeat of a grid transformation is left out of the family, untested
+    repeat = next(iter(corruptions.SAME_AS))
+    rows = runs_for("cnn2d", {"a": [0.05, 0.06, 0.04], repeat: [0.05, 0.06, 0.04]})
+    runs = pd.DataFrame(rows, columns=["corruption", "architecture", "seed", "accuracy"])
+    runs["accuracy_retuned"] = runs["accuracy"]
+    runs["roc_auc"] = runs["average_precision"] = 0.99
+    summary = grid.summarise_grid(runs)
+    assert summary.loc[("a", "cnn2d"), "accuracy_p_holm"] == pytest.approx(p)
+    assert math.isnan(summary.loc[(repeat, "cnn2d"), "accuracy_p_holm"])
 
 
 def test_grid_findings_when_nothing_is_lost():

@@ -69,6 +69,32 @@ def test_every_grid_cell_gets_its_loss_its_interval_and_its_place_against_the_li
     )
 
 
+def test_a_filter_that_repeats_a_grid_cell_is_not_tested_again():
+    filters = [
+        cell(CONTROL, 0.95),
+        cell("low-pass σ 1", 0.58, 0.36, 0.38, float("nan")),  # the grid's blur σ 1
+        cell("high-pass σ 1", 0.85, 0.09, 0.11, 0.001),
+    ]
+    rows = robustness_verdicts.loss_rows(filters, "cnn2d", "filters")
+    assert [r["claim"] for r in rows] == ["high-pass σ 1 lowers CNN2D's accuracy at 0.5"]
+    assert rows[0]["test"] == "paired t, 5 seeds, a single test"
+
+
+def test_the_resampling_control_is_a_single_test_and_the_table_says_how_to_read_it():
+    test = {
+        "test": "paired t over seeds",
+        "seeds": 3,
+        "difference_mean": -0.055,
+        "difference_low": -0.062,
+        "difference_high": -0.048,
+        "p_value": 0.0008,
+        "verdict": "worse",
+    }
+    row = robustness_verdicts.resampling_row(test)
+    assert row["p (adjusted)"] == "0.0008 (single test)" and row["verdict"] == "worse"
+    assert row["interval"] == "-6.20 to -4.80"
+
+
 def shortcut(features, accuracy, p, tree=None):
     row = {
         "features": features,
@@ -90,15 +116,17 @@ def shortcut(features, accuracy, p, tree=None):
 def test_shortcut_classifiers_are_judged_against_chance_as_one_holm_family():
     trivial = [
         shortcut("JPEG file size", 0.505, 0.03, tree=0.55),
-        shortcut("colour histogram", 0.80, 0.0),
+        shortcut("colour histogram", 0.80, 0.0, tree=0.70),
     ]
     rows = robustness_verdicts.shortcut_rows(trivial, weakest_cnn=0.93)
-    # Holm over 3 p-values 0.03, 0.0, 0.001: sorted 0, 0.001, 0.03 -> 0, 0.002, 0.03.
-    assert [r["p (adjusted)"] for r in rows[:3]] == ["0.03", "< 1e-300", "0.002"]
+    # Holm over the 4 p-values 0.03, 0.0, 0.001, 0.001: sorted 0, 0.001, 0.001, 0.03 times
+    # 4, 3, 2, 1 -> 0, 0.003, 0.002 (raised to 0.003, the step-down's running maximum), 0.03.
+    assert [r["p (adjusted)"] for r in rows[:4]] == ["0.03", "< 1e-300", "0.003", "0.003"]
+    assert {r["test"] for r in rows[:4]} == {"exact binomial, Holm/4"}
     assert rows[0]["verdict"] == "above chance" and rows[0]["effect"] == "+0.50"
     assert rows[2]["claim"].startswith("a depth-3 tree on JPEG file size")
     assert rows[2]["effect"] == "+5.00" and rows[2]["interval"] == "+4.00 to +6.00"
-    best = rows[3]
+    best = rows[4]
     assert best["effect"] == "-13.00" and best["interval"] == "-14.00 to -12.00"
     assert best["verdict"] == "wholly below; not close"
     close = robustness_verdicts.shortcut_rows([shortcut("all", 0.90, 0.0)], weakest_cnn=0.905)
@@ -175,7 +203,18 @@ def test_faithfulness_counts_roads_gap_once_and_is_shown_only_when_every_test_is
 def test_model_randomisation_passes_only_where_every_stage_lies_below_the_seeds(low, high, verdict):
     rows = explain_verdicts.model_randomisation_rows("CNN2D", sanity_summary(low, high))
     assert rows[0]["verdict"] == verdict
+    # the stage that decides is shown: conv1, the first that does not pass, or (when every
+    # stage passes) the most similar one, conv1 again at 0.15 against hidden's 0.10
     assert rows[0]["interval"] == f"{low:.2f} to {high:.2f} vs 0.30 to 0.50"
+    assert rows[0]["effect"].startswith(f"similarity {(low + high) / 2:.2f} conv1 re-initialised")
+
+
+def test_model_randomisation_shows_the_first_stage_that_does_not_pass():
+    summary = sanity_summary(0.55, 0.65)
+    summary["model_randomisation"][0] |= {"sign_invariant_low": 0.32, "sign_invariant_high": 0.4}
+    (row,) = explain_verdicts.model_randomisation_rows("CNN2D", summary)
+    assert row["effect"] == "similarity 0.10 hidden re-initialised vs 0.40 between seeds"
+    assert row["interval"] == "0.32 to 0.40 vs 0.30 to 0.50"
 
 
 def test_data_randomisation_is_judged_on_the_images_interval_and_needs_a_fitted_control():
@@ -184,7 +223,15 @@ def test_data_randomisation_is_judged_on_the_images_interval_and_needs_a_fitted_
     assert passed["verdict"] == "passes" and passed["interval"] == "0.02 to 0.06 vs 0.30 to 0.50"
     overlapping = sanity_summary(0, 0.1, data_mean=0.29, sem=0.02)
     (overlap,) = explain_verdicts.data_randomisation_rows("CNN2D", overlapping)
-    assert overlap["verdict"] == "cannot pass"
+    assert overlap["verdict"] == "undecided: overlaps the seeds' interval"
+    # a same-labels pair on the control's own subset replaces the full-data seeds' reference:
+    # 0.05 ± 0.0196 = 0.03–0.07 lies above 0.02 ± 0.0098 = 0.01–0.03, so the check fails
+    matched = sanity_summary(0, 0.1, data_mean=0.05, sem=0.01)
+    matched["data_randomisation"][0] |= {"same_labels_spearman": 0.02, "same_labels_sem": 0.005}
+    (against_own,) = explain_verdicts.data_randomisation_rows("CNN2D", matched)
+    assert against_own["verdict"] == "fails"
+    assert against_own["interval"] == "0.03 to 0.07 vs 0.01 to 0.03"
+    assert against_own["test"].endswith("of two seeds on the same subset")
     unfitted = sanity_summary(0, 0.1, fit=0.6)
     (not_done,) = explain_verdicts.data_randomisation_rows("CNN2D", unfitted)
     assert not_done["verdict"] == "not done (control not fitted)"
@@ -245,7 +292,9 @@ def test_a_score_dominates_the_feature_test_only_when_stronger_somewhere_and_wea
     summary = {r["claim"].split(" flags")[0]: r for r in scope_verdicts.score_rows(power)}
     assert summary["low confidence"]["verdict"] == "dominates"
     assert summary["nearest neighbours"]["verdict"] == "does not dominate"
-    assert summary["low confidence"]["test"] == "McNemar per set, Holm/4"
+    assert summary["low confidence"]["test"] == (
+        "McNemar per set (sign test over pictures for crops), Holm/4"
+    )
     assert summary["low confidence"]["effect"] == (
         "stronger on 1, weaker on 0, neither on 1 of 2 sets"
     )
@@ -275,3 +324,10 @@ def test_the_data_verdicts_judge_the_border_gap_against_chance_and_the_sizes_by_
     assert border["p (adjusted)"] == "2e-09" and size["p (adjusted)"] == "0.2"
     assert size["verdict"] == "not shown to differ"
     assert size["effect"] == "D = 0.078; means 924 vs 921 bytes"
+
+
+def test_a_crop_set_names_its_sign_test_and_its_pictures():
+    crops = pd.Series({"test": "sign test over pictures", "units": 10})
+    assert scope_verdicts.test_name(crops) == "sign test over 10 pictures"
+    assert scope_verdicts.test_name(pd.Series({"test": "McNemar", "units": 500})) == "McNemar"
+    assert scope_verdicts.test_name(pd.Series({"units": 500})) == "McNemar"  # older metrics

@@ -103,13 +103,14 @@ def file_size_sentence(summary: dict) -> str:
             f"their distributions {'differ' if differs else 'are not shown to differ'} "
             f"(two-sample Kolmogorov-Smirnov over the training pool, D = "
             f"{difference['ks_statistic']:.3f}, p = {difference['p_value']:.2g})"
-            + (", so equal means do not make file size label-free; " if differs else "; ")
+            + (", so means this close do not make file size label-free; " if differs else "; ")
             + "how well file size alone classifies is tested in notebook 07"
         )
     if apart < SAME_SIZE:
         return (
             f"FAKE and REAL JPEGs have mean sizes within {SAME_SIZE:.0%} of each other "
-            f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart), but {tested}."
+            f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart; a description, not a "
+            f"test of equal means), but {tested}."
             if difference and difference["p_value"] < ALPHA
             else f"FAKE and REAL JPEGs have mean sizes within {SAME_SIZE:.0%} of each other "
             f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart); {tested}."

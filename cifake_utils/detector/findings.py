@@ -125,7 +125,9 @@ def ood_findings(table: pd.DataFrame) -> str:
     lines = [
         "Stronger scores than the feature test, each with a threshold that keeps 95% of CIFAKE's "
         f"validation images, on the same {table['images'].nunique()} sets of outside images "
-        "(McNemar's exact test on the same images, Holm over every set and score): the feature "
+        "(McNemar's exact test on the same images; for crops of a few pictures, the exact sign "
+        "test over the pictures, since crops of one picture are not independent; Holm over "
+        "every set and score): the feature "
         f"test flags a median {100 * baseline['flagged'].median():.1f}% of a set."
     ]
     for score, rows in table[table["verdict"] != "the rule's test"].groupby("score", sort=False):

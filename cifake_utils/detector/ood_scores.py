@@ -15,7 +15,8 @@ The criterion, fixed before the scores were measured: each score's threshold kee
 `scope.KEEP_IN_SCOPE` of CIFAKE's validation images, as the rule's does, so every score flags
 about the same share of CIFAKE's own images; a score is stronger than the atypicality on a set
 of outside images when it flags significantly more of them (McNemar's exact test on the same
-images, Holm over every set and score compared).
+images, Holm over every set and score compared). Crops of a few pictures are not independent
+images: on those sets the test is the exact sign test over the pictures.
 """
 
 from dataclasses import dataclass
@@ -105,15 +106,22 @@ def thresholds(validation_scores: dict[str, np.ndarray], keep: float = KEEP_IN_S
 
 
 def power_table(
-    cifake: dict[str, np.ndarray], outside: dict[str, dict[str, np.ndarray]], limits: dict
+    cifake: dict[str, np.ndarray],
+    outside: dict[str, dict[str, np.ndarray]],
+    limits: dict,
+    sources: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per outside set and score: the share of the set it flags, the share of the
     CIFAKE test images it flags, its ROC-AUC against the CIFAKE test images and, for the
-    scores other than `BASELINE`, McNemar's exact test of its flags against the baseline's on
-    the same images, Holm over every row tested."""
+    scores other than `BASELINE`, a test of its flags against the baseline's on the same
+    images, Holm over every row tested: McNemar's exact test where the images are independent,
+    and the exact sign test over pictures (`sign_test_over_sources`) for a set whose images
+    are crops of a few pictures (`sources`: each image's picture), which are not."""
+    sources = sources or {}
     rows = []
     for images, scores in outside.items():
         flags = {name: scores[name] > limits[name] for name in SCORES}
+        grouped = images in sources
         for name in SCORES:
             both = np.concatenate([np.zeros(len(cifake[name])), np.ones(len(scores[name]))])
             row = {
@@ -123,7 +131,13 @@ def power_table(
                 "cifake_flagged": float(np.mean(cifake[name] > limits[name])),
                 "roc_auc": float(roc_auc_score(both, np.r_[cifake[name], scores[name]])),
                 "gain_over_atypicality": float(np.mean(flags[name]) - np.mean(flags[BASELINE])),
-                "p_value": np.nan if name == BASELINE else mcnemar(flags[name], flags[BASELINE]),
+                "test": "sign test over pictures" if grouped else "McNemar",
+                "units": len(np.unique(sources[images])) if grouped else len(flags[name]),
+                "p_value": np.nan
+                if name == BASELINE
+                else sign_test_over_sources(flags[name], flags[BASELINE], sources[images])
+                if grouped
+                else mcnemar(flags[name], flags[BASELINE]),
             }
             rows.append(row)
     table = pd.DataFrame(rows)
@@ -142,6 +156,20 @@ def mcnemar(flags: np.ndarray, baseline: np.ndarray) -> float:
     return float(stats.binomtest(only_new, only_new + only_old, 0.5).pvalue)
 
 
+def sign_test_over_sources(flags: np.ndarray, baseline: np.ndarray, sources: np.ndarray) -> float:
+    """Two-sided exact sign test over pictures: per picture, does the score flag a larger or a
+    smaller share of its crops than the baseline (pictures with equal shares drop out; 1 when
+    every picture ties)? Crops of one picture share its content, so the picture is the unit."""
+    groups = np.unique(sources)
+    differences = np.array(
+        [np.mean(flags[sources == g]) - np.mean(baseline[sources == g]) for g in groups]
+    )
+    more, fewer = int(np.sum(differences > 0)), int(np.sum(differences < 0))
+    if more + fewer == 0:
+        return 1.0
+    return float(stats.binomtest(more, more + fewer, 0.5).pvalue)
+
+
 def verdict(row: pd.Series) -> str:
     """ "stronger" / "weaker" than the atypicality (Holm-adjusted McNemar), "not significant",
     or "the rule's test" for the baseline's own row."""
@@ -157,10 +185,12 @@ def measure(
     validation_images: np.ndarray,
     test_images: np.ndarray,
     outside: dict[str, tuple[np.ndarray, list[int]]],
+    sources: dict[str, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The power table (`power_table`) of every score on each outside set (`scope_study.
-    outside_sets`), thresholds fitted on `validation_images`; and the thresholds."""
+    outside_sets`; `sources`, `scope_study.crop_sources`), thresholds fitted on
+    `validation_images`; and the thresholds."""
     limits = thresholds(score_images(scorer, validation_images))
     cifake = score_images(scorer, test_images)
     scored = {name: score_images(scorer, images) for name, (images, _) in outside.items()}
-    return power_table(cifake, scored, limits), limits
+    return power_table(cifake, scored, limits, sources), limits

@@ -60,11 +60,8 @@ def outside_sets(
     pictures = {photo.name: _rgb(photo.path) for photo in photographs()}
     scenes = [name for name in pictures if name not in TEXTURES]
     sets = {}
-    for label, names, rescale in (
-        ("photograph crops, 32x32 as cut", scenes, False),
-        ("photograph crops shrunk to 32x32", scenes, True),
-        ("texture crops, 32x32 as cut", TEXTURES, False),
-    ):
+    kinds = zip(CROP_SETS, (scenes, scenes, TEXTURES), (False, True, False), strict=True)
+    for label, names, rescale in kinds:
         parts = [random_crops(pictures[name], per_picture, rng, rescale) for name in names]
         sets[label] = (np.concatenate([p[0] for p in parts]), [s for p in parts for s in p[1]])
     uniform = rng.integers(0, 256, (per_set, IMAGE_SIZE, IMAGE_SIZE, 3))
@@ -75,6 +72,25 @@ def outside_sets(
     for name, corrupt in GRID.items():
         sets[f"CIFAKE test, {name}"] = (corrupt(test_images[chosen], seed), [IMAGE_SIZE] * per_set)
     return sets
+
+
+CROP_SETS = (
+    "photograph crops, 32x32 as cut",
+    "photograph crops shrunk to 32x32",
+    "texture crops, 32x32 as cut",
+)
+
+
+def crop_sources(
+    outside: dict[str, tuple[np.ndarray, list[int]]], per_picture: int
+) -> dict[str, np.ndarray]:
+    """{crop set: each image's picture index}: `outside_sets` cuts `per_picture` crops of each
+    picture in turn, so crops of one picture are neighbours."""
+    return {
+        name: np.arange(len(outside[name][0])) // per_picture
+        for name in CROP_SETS
+        if name in outside
+    }
 
 
 def scope_table(

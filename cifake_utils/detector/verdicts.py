@@ -23,7 +23,7 @@ def score_rows(power: pd.DataFrame) -> list[dict]:
             row(
                 f"{score} flags shifted images at least as often as the feature test, and "
                 "more often on some",
-                f"McNemar per set, Holm/{family}",
+                f"McNemar per set (sign test over pictures for crops), Holm/{family}",
                 f"stronger on {stronger}, weaker on {weaker}, neither on "
                 f"{len(rows) - stronger - weaker} of {len(rows)} sets",
                 "–",
@@ -42,7 +42,7 @@ def significant_rows(power: pd.DataFrame) -> list[dict]:
     return [
         row(
             f"{r['score']} flags {r['images']} differently from the feature test",
-            f"McNemar, Holm/{family}",
+            f"{test_name(r)}, Holm/{family}",
             f"{points(r['gain_over_atypicality'])} ({100 * r['flagged']:.1f}% flagged)",
             "–",
             p_text(r["p_holm"] if math.isfinite(r["p_holm"]) else math.nan),
@@ -50,6 +50,14 @@ def significant_rows(power: pd.DataFrame) -> list[dict]:
         )
         for _, r in significant.iterrows()
     ]
+
+
+def test_name(r: pd.Series) -> str:
+    """'McNemar' or 'sign test over 10 pictures' (older metrics: McNemar)."""
+    test = r.get("test", "McNemar")
+    if not isinstance(test, str):
+        return "McNemar"
+    return test.replace("pictures", f"{int(r['units'])} pictures") if "pictures" in test else test
 
 
 def verdict_table(power: pd.DataFrame) -> pd.DataFrame:

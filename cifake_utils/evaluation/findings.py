@@ -259,8 +259,30 @@ def with_budget_note(row: dict, results: dict) -> dict:
         f"{100 * plateau['accuracy_mean']:.2f}% ± {100 * plateau['accuracy_std']:.2f} "
         f"({plateau['seeds']} seeds, the equal-compute comparisons)"
     )
+    beyond = results.get("beyond_vs_plateau")
+    if row["second"] == beyond_name(beyond):
+        note += f"; {plateau_test_text(beyond)}"
     joined = f"{row['recipe_note']}; {note}" if row.get("recipe_note") else note
     return row | {"recipe_note": joined}
+
+
+def beyond_name(test: dict | None) -> str | None:
+    """The model a test against CNN2D at 40 epochs compares (None without one)."""
+    return test["second"] if test else None
+
+
+def plateau_test_text(test: dict) -> str:
+    """'against CNN2D at 40 epochs VGG-BN differs by +0.03 points (…): not significant'."""
+    verdict = {"not significant": "not significantly different"}.get(
+        test["verdict"], test["verdict"]
+    )
+    return (
+        f"against CNN2D at 40 epochs {name(test['second'])} differs by "
+        f"{100 * test['difference_mean']:+.2f} points (95% interval "
+        f"{100 * test['difference_low']:+.2f} to {100 * test['difference_high']:+.2f}; "
+        f"{test['test']} over {test['seeds']} seeds, p = {test['p_value']:.2g}, one test "
+        f"outside the family): {verdict}"
+    )
 
 
 def findings_markdown(results: dict, heading: bool = True) -> str:

@@ -90,6 +90,11 @@ def interaction_table(accuracies: dict[tuple[str, str], np.ndarray]) -> pd.DataF
         rows.append(row)
     table = pd.DataFrame(rows).set_index("arm")
     table["p_holm"] = holm(table["p_value"].fillna(1.0).to_numpy())
+    # The simple effects that can call a flip: Holm over all of them (two per arm).
+    simple = [f"effect_{recipe}_p" for recipe in RECIPES]
+    adjusted = holm(table[simple].fillna(1.0).to_numpy().ravel()).reshape(len(table), -1)
+    for k, column in enumerate(simple):
+        table[f"{column}_holm"] = np.where(table[column].notna(), adjusted[:, k], np.nan)
     table["verdict"] = [verdict(row) for _, row in table.iterrows()]
     return table
 
@@ -97,13 +102,14 @@ def interaction_table(accuracies: dict[tuple[str, str], np.ndarray]) -> pd.DataF
 def verdict(row: pd.Series) -> str:
     """ "untested" (a cell with fewer than two seeds); "depends on the recipe" (Holm p below
     the level), with "the sign flips" when the layer's effect is significant under both recipes
-    with opposite signs; else "no dependence shown"."""
+    with opposite signs, each simple effect Holm-adjusted over every arm's two; else "no
+    dependence shown"."""
     if not math.isfinite(row["p_value"]):
         return "untested"
     if row["p_holm"] >= ALPHA:
         return "no dependence shown"
     signs = [np.sign(row[f"effect_{r}"]) for r in RECIPES]
-    flipped = signs[0] * signs[1] < 0 and all(row[f"effect_{r}_p"] < ALPHA for r in RECIPES)
+    flipped = signs[0] * signs[1] < 0 and all(row[f"effect_{r}_p_holm"] < ALPHA for r in RECIPES)
     return "depends on the recipe; the sign flips" if flipped else "depends on the recipe"
 
 

@@ -148,7 +148,8 @@ def plot_reproduction(reproduced: pd.DataFrame, shown: list[dict[str, list[float
     """One panel per published number (`reproduction.reproduction_table`), on an axis of its
     own so that its gap shows: the published single run with the equivalence margin around it,
     every seed of the runs the verdict rests on (top row) with the 95% prediction interval for
-    one new run, and the model's other runs for context (`reproduction.shown_runs`, percent).
+    one run on other test images (`reproduction.published_run_interval`), and the model's other
+    runs for context (`reproduction.shown_runs`, percent).
     The panel's title gives the verdict."""
     fig = Figure(figsize=(5.4 * len(reproduced), 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(reproduced)))
@@ -214,7 +215,7 @@ def plot_reproduction(reproduced: pd.DataFrame, shown: list[dict[str, list[float
             color="#2171b5",
             markersize=10,
             linestyle="none",
-            label="95% prediction interval, one new run",
+            label="95% interval, one run on other test images",
         ),
         Line2D(
             [],

@@ -17,7 +17,12 @@ from scipy import stats
 from ..significance import ALPHA, holm, t_interval
 from .cam import class_activation_grids
 from .geometry import Grid, grid_border_share
-from .sanity import WEIGHTED_LAYERS_TOP_DOWN, randomise_from_top, rank_correlations
+from .sanity import (
+    WEIGHTED_LAYERS_TOP_DOWN,
+    abs_similarity_interval,
+    randomise_from_top,
+    rank_correlations,
+)
 
 NULLS = ("uniform map", "randomised network")
 
@@ -162,7 +167,7 @@ def reference_intervals(similarity: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for method, group in similarity.groupby("method", sort=False):
         values = group["similarity"].dropna().to_numpy()
-        low, high = t_interval(values)
+        low, high = abs_similarity_interval(values)
         rows.append(
             {
                 "method": method,

@@ -9,10 +9,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ..plots import LABEL_COLOURS, marker_handle, overlay_heatmap
-from ..significance import t_interval
 from .cam import normalise_maps
 from .geometry import Grid, place_maps
-from .sanity import rank_correlations
+from .sanity import abs_similarity_interval, rank_correlations
 
 BASELINE_NAMES = ("smooth random", "centre prior", "edge prior")
 
@@ -278,8 +277,9 @@ def plot_border_over_seeds(
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     per_class = f", {images} test images per class and seed" if images else ""
     fig.suptitle(
-        f"Map mass in the border cells, every seed{per_class}; under each class: more, less or "
-        "n.s. than a uniform map / than random weights (t over seeds, Holm)",
+        f"Map mass in the border cells, every seed{per_class}\nunder each class: the trained "
+        "maps' share more, less or n.s. than a uniform map's and than random weights' "
+        "(t over seeds, Holm)",
         fontsize=10,
     )
     return fig
@@ -289,7 +289,8 @@ BORDER_WORDS = {"more": "more", "less": "less", "not significant": "n.s.", "unte
 
 
 def _border_verdicts(tests: pd.DataFrame, architecture: str, method: str, label: str) -> str:
-    """'uniform: n.s. / random: more' for one panel's class."""
+    """'vs uniform: n.s.' over 'vs randomised: more' for one panel's class, one null a line so
+    that neighbouring classes' labels stay apart."""
     cell = tests[
         (tests["architecture"] == architecture)
         & (tests["method"] == method)
@@ -298,7 +299,7 @@ def _border_verdicts(tests: pd.DataFrame, architecture: str, method: str, label:
     words = {
         row["null"]: BORDER_WORDS.get(row["verdict"], row["verdict"]) for _, row in cell.iterrows()
     }
-    return " / ".join(f"{null.split()[0]}: {word}" for null, word in words.items())
+    return "\n".join(f"vs {null.split()[0]}: {word}" for null, word in words.items())
 
 
 def plot_randomisation_similarity(
@@ -307,7 +308,8 @@ def plot_randomisation_similarity(
     """One panel per method, the layers re-initialised from the output down: per
     re-initialisation seed, the maps' mean Spearman ρ with the trained model's (dotted) and its
     sign-invariant value |ρ| (thin, solid), and the mean |ρ| over those seeds with its 95%
-    t-interval (black), the quantity the check judges against the same-labels reference band.
+    t-interval clipped to [0, 1] (black), the quantity the check judges against the
+    same-labels reference band.
     A re-initialised output layer can flip the sign of the logit and with it a gradient map, so
     a negative ρ is similarity too."""
     methods = list(dict.fromkeys(table["method"]))
@@ -328,7 +330,7 @@ def plot_randomisation_similarity(
                     label=f"re-init seed {seed}: signed ρ")  # fmt: skip
         values = np.array(per_seed)
         mean = values.mean(axis=0)
-        bounds = np.array([t_interval(values[:, i]) for i in range(len(depths))])
+        bounds = np.array([abs_similarity_interval(values[:, i]) for i in range(len(depths))])
         if np.isfinite(bounds).all():
             errors = [mean - bounds[:, 0], bounds[:, 1] - mean]
             label = "mean |ρ|, 95% interval over seeds"

@@ -6,7 +6,9 @@ learned is taken away?
 - Data randomisation: the same architecture and recipe trained on shuffled labels of a small
   training subset, for as many epochs as it takes to memorise them (a control that has not
   fitted its labels is no control), against the same model trained the same way on the true
-  labels of that subset: the two differ only in the labels.
+  labels of that subset: the two differ only in the labels. Its reference is a second
+  true-label model on the same subset with another weight seed: a check passes only where the
+  labels change the maps more than the seed does, at the same training size.
 
 Maps are compared on the target layer's own grid (13x13 cells), by Spearman's rank
 correlation per image. A flat map (every cell equal, e.g. all zero after Grad-CAM's ReLU)
@@ -101,6 +103,13 @@ def model_randomisation(
     return pd.DataFrame(rows), first_seed_maps
 
 
+def abs_similarity_interval(values: np.ndarray) -> tuple[float, float]:
+    """The 95% t-interval of the mean of sign-invariant similarities (|ρ|), clipped to [0, 1],
+    the range |ρ| can take (three seeds give wide t-intervals)."""
+    low, high = t_interval(np.asarray(values, dtype=float))
+    return max(low, 0.0), min(high, 1.0)
+
+
 def summarise_over_seeds(table: pd.DataFrame) -> pd.DataFrame:
     """Per method and depth: the mean correlation over seeds, its spread, and flat shares."""
     grouped = table.groupby(["method", "randomised"], sort=False)
@@ -113,12 +122,12 @@ def summarise_over_seeds(table: pd.DataFrame) -> pd.DataFrame:
             # negative, whichever is higher), then averaged over seeds.
             "sign_invariant": grouped["mean_spearman"].apply(lambda rho: rho.abs().mean()),
             "sign_invariant_max": grouped["mean_spearman"].apply(lambda rho: rho.abs().max()),
-            # The 95% t-interval of the sign-invariant similarity over re-initialisation seeds.
+            # The 95% interval of the sign-invariant similarity over re-initialisation seeds.
             "sign_invariant_low": grouped["mean_spearman"].apply(
-                lambda rho: t_interval(rho.abs().to_numpy())[0]
+                lambda rho: abs_similarity_interval(rho.abs().to_numpy())[0]
             ),
             "sign_invariant_high": grouped["mean_spearman"].apply(
-                lambda rho: t_interval(rho.abs().to_numpy())[1]
+                lambda rho: abs_similarity_interval(rho.abs().to_numpy())[1]
             ),
             "seeds": grouped["seed"].count(),
             "flat_trained": grouped["flat_trained"].first(),
@@ -192,14 +201,17 @@ def shuffled_label_controls(
 ) -> pd.DataFrame:
     """The data-randomisation test of each named run's architecture.
 
-    Two models are trained on the same `train` subset, for `epochs`, with a balanced
+    Three models are trained on the same `train` subset, for `epochs`, with a balanced
     `monitor`-image subset of `validation` as their history's validation: one on shuffled
-    labels, one on the true labels. Per method, the rows hold the correlation of the
-    shuffled-label model's maps with the true-label one's on `images` (each explaining the
-    true-label model's verdicts), the correlation with the run's own (full-data) model's maps
-    for its `targets` beside it, and the facts that make the control one: how often the
-    shuffled labels agree with the true ones, the shuffled-label model's fit to them and its
-    accuracy on the whole of `validation` with its real labels (binomial test against 50%).
+    labels, one on the true labels, and one on the true labels from the next weight seed.
+    Per method, the rows hold the correlation of the shuffled-label model's maps with the
+    true-label one's on `images` (each explaining the true-label model's verdicts), the
+    same-labels reference (the re-seeded true-label model's maps against the true-label
+    one's, `same_labels_spearman` and `same_labels_sem`), the correlation with the run's own
+    (full-data) model's maps for its `targets`, and the facts that make the control one: how
+    often the shuffled labels agree with the true ones, the shuffled-label model's fit to them
+    and its accuracy on the whole of `validation` with its real labels (binomial test against
+    50%).
     """
     shuffled_train_labels = shuffled_labels(train[1], seed)
     monitored = balanced_subset(validation, monitor, seed)
@@ -208,8 +220,16 @@ def shuffled_label_controls(
         folder = checkpoint_root / run.name
         shuffled = train_on_subset(run, train, monitored, folder, seed, epochs)
         matched = train_on_subset(run, train, monitored, folder / "true", seed, epochs, False)
+        next_seed = replace(run.train_config, seed=run.train_config.seed + 1)
+        reseeded_run = replace(run, train_config=next_seed)
+        reseeded = train_on_subset(
+            reseeded_run, train, monitored, folder / "true_reseeded", seed, epochs, False
+        )
         matched_targets = predict_labels(predict_fake_probability(matched.model, images))
         table = data_randomisation(matched.model, shuffled.model, images, matched_targets, methods)
+        same = data_randomisation(matched.model, reseeded.model, images, matched_targets, methods)
+        table["same_labels_spearman"] = same["mean_spearman"]
+        table["same_labels_sem"] = same["sem"]
         full = data_randomisation(run.model, shuffled.model, images, targets[name], methods)
         table["mean_spearman_full_model"] = full["mean_spearman"]
         table["shuffled labels' agreement with the true ones"] = float(

@@ -136,22 +136,32 @@ def reference_sentence(
             + ")"
         )
         parts.append(f"{method} {trace}: {verdict}")
-    shuffled = []
+    shuffled, matched = [], False
     for row in data:
         interval = similarity_interval(row)
         if interval is None or row["method"] not in ref:
             continue
         value, low, high = interval
+        own = matched_reference(row, ref[row["method"]])
+        matched = matched or own.get("matched", False)
         shuffled.append(
-            f"{row['method']} {value:.2f} ({low:.2f}–{high:.2f}): "
-            + REFERENCE_WORDS[against_reference(low, high, ref[row["method"]])]
+            f"{row['method']} {value:.2f} ({low:.2f}–{high:.2f}) against "
+            f"{own['similarity']:.2f} ({own['low']:.2f}–{own['high']:.2f}): "
+            + REFERENCE_WORDS[against_reference(low, high, own)]
         )
     fit = data[0].get("shuffled-label model's fit to its labels") if data else None
     data_text = ""
     if shuffled and fit is not None and fit >= FITTED_SHUFFLED:
+        against = (
+            "a second true-label model on the same subset from another weight seed, so both "
+            "sides share the training size"
+            if matched
+            else "the full-data seeds' reference above"
+        )
         data_text = (
             " Data randomisation, under the same rule (the shuffled-label model against the "
-            "same model trained alike on the true labels, 95% interval over the images): "
+            "same model trained alike on the true labels, judged against "
+            f"{against}; 95% intervals over the images of one model pair each): "
             + "; ".join(shuffled)
             + "."
         )
@@ -172,6 +182,19 @@ def reference_sentence(
 
 
 FITTED_SHUFFLED = 0.9  # a shuffled-label control must fit its random labels at least this well
+
+
+def matched_reference(row: dict, fallback: dict) -> dict:
+    """The data-randomisation check's reference: two true-label models on the shuffled-label
+    control's own subset, from two weight seeds (|mean ρ| and its interval over the images);
+    `fallback`, the full-data seeds' reference, for metrics saved without it."""
+    found = similarity_interval(
+        {"mean_spearman": row.get("same_labels_spearman"), "sem": row.get("same_labels_sem")}
+    )
+    if found is None:
+        return fallback
+    value, low, high = found
+    return {"similarity": value, "low": low, "high": high, "matched": True}
 
 
 def similarity_interval(row: dict) -> tuple[float, float, float] | None:

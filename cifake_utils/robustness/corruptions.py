@@ -126,3 +126,6 @@ FILTERS: dict[str, Corruption] = {
     "low-pass σ 1": partial(low_pass, sigma=1.0),
     "high-pass σ 1": partial(high_pass, sigma=1.0),
 }
+# Filters that repeat a grid transformation under another name: shown beside the other band,
+# tested once, in the grid's family.
+SAME_AS = {"low-pass σ 1": "blur σ 1"}

@@ -5,7 +5,7 @@ import math
 
 from ..models.architectures import DISPLAY_NAMES
 from ..significance import ALPHA
-from .corruptions import CONTROL
+from .corruptions import CONTROL, SAME_AS
 from .retraining_findings import augmentation_sentence, held_out_sentence, resampling_sentence
 from .wording import joined, names, rows_of, signed_span, span
 
@@ -245,8 +245,10 @@ def filter_sentence(filters: list[dict], architecture: str) -> str:
     """Which band of the image the detector needs: low-pass against high-pass input."""
     rows = rows_of(filters, architecture)
     name = DISPLAY_NAMES.get(architecture, architecture)
+    alias = {band: f" (the grid's {grid_name})" for band, grid_name in SAME_AS.items()}
     parts = [
-        f"{band} {100 * r['accuracy']:.2f}% at 0.5 (ROC-AUC {100 * r['roc_auc']:.2f}%)"
+        f"{band}{alias.get(band, '')} {100 * r['accuracy']:.2f}% at 0.5 "
+        f"(ROC-AUC {100 * r['roc_auc']:.2f}%)"
         for band, r in rows.items()
     ]
     return f"{name} on filtered inputs: {'; '.join(parts)}."

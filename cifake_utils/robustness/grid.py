@@ -16,7 +16,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from ..decision import THRESHOLD, predict_labels
 from ..models.inference import predict_fake_probability
 from ..significance import holm, t_interval
-from .corruptions import CONTROL, Corruption
+from .corruptions import CONTROL, SAME_AS, Corruption
 
 
 def best_threshold(labels: np.ndarray, probability: np.ndarray) -> float:
@@ -92,7 +92,8 @@ def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
     """Per corruption and architecture: each metric's mean over seeds, with the 95% t-interval
     over seeds (NaN with one seed), in the grid's order of corruptions; and, per transformation,
     two paired t-tests over seeds against the control, each Holm-adjusted over the
-    architecture's transformations (NaN without a control or with one seed): the loss of
+    architecture's transformations (NaN without a control, with one seed, or for a repeat of a
+    grid transformation, `SAME_AS`, which the grid's family tests): the loss of
     accuracy at the study's threshold (`accuracy_drop`, in points of [0, 1], with its interval)
     and the re-tuned accuracy against the control's."""
     rows = []
@@ -118,8 +119,10 @@ def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
     summary = pd.DataFrame(rows).set_index(["corruption", "architecture"])
     for test in ("accuracy_p", "accuracy_retuned_p"):
         summary[f"{test}_holm"] = np.nan
+        repeated = summary.index.get_level_values("corruption").isin(list(SAME_AS))
+        summary.loc[repeated, test] = np.nan
         for architecture in summary.index.unique("architecture"):
-            rows_of = summary.index.get_level_values("architecture") == architecture
+            rows_of = (summary.index.get_level_values("architecture") == architecture) & ~repeated
             summary.loc[rows_of, f"{test}_holm"] = holm(summary.loc[rows_of, test].to_numpy())
     return summary
 

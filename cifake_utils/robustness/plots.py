@@ -149,7 +149,7 @@ def plot_corruption_examples(
 def plot_held_out(table: pd.DataFrame) -> Figure:
     """Per held-out class, what never seeing it costs: the accuracy on its test images of the
     models trained without it minus the baselines trained on all classes (mean over seeds,
-    points), with the 95% t-interval of the paired difference and its Holm-adjusted p; each
+    points), with the 95% Welch interval of the difference and its Holm-adjusted p; each
     class's two accuracies are written beside it."""
     fig = Figure(figsize=(8, 0.9 * len(table) + 1.9), layout="constrained")
     ax = fig.subplots()
@@ -175,11 +175,11 @@ def plot_held_out(table: pd.DataFrame) -> Figure:
     low = min(float(np.min(100 * table["difference_low"])), 0.0)
     ax.set_xlim(low * 1.25 - 0.5, 1.0)
     ax.set_xlabel(
-        "accuracy without the class minus with it (points; 95% t-interval over seeds)",
+        "accuracy without the class minus with it (points; 95% Welch interval over seeds)",
         fontsize=10,
     )
     ax.set_ylabel("held-out CIFAR-10 class", fontsize=11)
     seeds = int(table["seeds"].iloc[0])
-    ax.set_title(f"CNN2D on content it never saw during training ({seeds} seeds, paired t)")
+    ax.set_title(f"CNN2D on content it never saw during training ({seeds} seeds each, Welch t)")
     ax.grid(alpha=0.3, axis="x")
     return fig

@@ -75,8 +75,9 @@ def held_out_sentence(rows: list[dict]) -> str:
     seeds = rows[0].get("seeds", 1) if rows else 0
     return (
         "Trained without a CIFAR-10 class (REAL and FAKE), CNN2D scores on that class's test "
-        f"images (means over {seeds} seed{'s' if seeds != 1 else ''}, each against the same "
-        f"seed's same-size baseline trained on all classes): {'; '.join(parts)}; {reading}."
+        f"images (means over {seeds} seed{'s' if seeds != 1 else ''}, against the same-size "
+        "baselines trained on all classes; unpaired, since a run and its same-seed baseline "
+        f"train on different images): {'; '.join(parts)}; {reading}."
     )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from ..models.architectures import DISPLAY_NAMES
 from ..significance import ALPHA, holm
 from ..verdict_table import interval, markdown, p_text, points, row, table
-from .corruptions import CONTROL
+from .corruptions import CONTROL, SAME_AS
 from .findings import DROP_POINTS, line_verdict, loss_verdicts
 from .wording import rows_of
 
@@ -23,12 +23,14 @@ LINE_WORDS = {
 def loss_rows(summary: list[dict], architecture: str, family: str) -> list[dict]:
     """One row per transformation: its loss of accuracy at 0.5 against the lossless control,
     the paired t over seeds Holm-adjusted over the architecture's transformations, and, for a
-    significant loss, where its interval lies against the user's line."""
+    significant loss, where its interval lies against the user's line. A repeat of a grid
+    transformation (`SAME_AS`) has its row in the grid's family only."""
     rows = rows_of(summary, architecture)
     control = rows[CONTROL]
     name = DISPLAY_NAMES.get(architecture, architecture)
     seeds = int(control.get("seeds", 1))
-    verdicts = loss_verdicts(summary, architecture)
+    verdicts = {c: v for c, v in loss_verdicts(summary, architecture).items() if c not in SAME_AS}
+    family_test = f"Holm/{len(verdicts)} ({family})" if len(verdicts) > 1 else "a single test"
     out = []
     for corruption, verdict in verdicts.items():
         cell = rows[corruption]
@@ -38,7 +40,7 @@ def loss_rows(summary: list[dict], architecture: str, family: str) -> list[dict]
         out.append(
             row(
                 f"{corruption} lowers {name}'s accuracy at 0.5",
-                f"paired t, {seeds} seeds, Holm/{len(verdicts)} ({family})",
+                f"paired t, {seeds} seeds, {family_test}",
                 points(change),
                 interval(
                     -cell.get("accuracy_drop_high", math.nan),
@@ -52,11 +54,11 @@ def loss_rows(summary: list[dict], architecture: str, family: str) -> list[dict]
 
 
 def shortcut_rows(trivial: list[dict], weakest_cnn: float) -> list[dict]:
-    """The logistic regressions on simple statistics, and the depth-3 tree on the file size,
-    each against chance (exact binomial test, Holm over the classifiers), and the best
-    regression against the weaker CNN's accuracy."""
+    """The logistic regressions and the depth-3 trees on simple statistics, each against
+    chance (exact binomial test, Holm over all of them), and the best regression against the
+    weaker CNN's accuracy."""
     tests = [(r, "") for r in trivial]
-    tests += [(r, "tree_") for r in trivial if r["features"] == "JPEG file size"]
+    tests += [(r, "tree_") for r in trivial if "tree_accuracy_p" in r]
     adjusted = holm([r[f"{prefix}accuracy_p"] for r, prefix in tests])
     out = []
     for (r, prefix), p in zip(tests, adjusted, strict=True):
@@ -118,7 +120,7 @@ def resampling_row(test: dict) -> dict:
         f"{test['test']}, {test['seeds']} seeds",
         points(test["difference_mean"]),
         interval(test["difference_low"], test["difference_high"]),
-        p_text(test["p_value"]),
+        f"{p_text(test['p_value'])} (single test)",
         test["verdict"] if test["p_value"] < ALPHA else "not significant",
     )
 
@@ -137,6 +139,12 @@ def verdict_table(saved: dict) -> pd.DataFrame:
     return table(rows)
 
 
+READING = (
+    "Effects and intervals in accuracy points; intervals are 95% and not adjusted for "
+    "multiplicity; p is Holm-adjusted over the family the test column names."
+)
+
+
 def verdict_markdown(saved: dict) -> str:
-    """The verdict table as markdown."""
-    return markdown(verdict_table(saved))
+    """The verdict table as markdown, with how to read its intervals and p-values."""
+    return markdown(verdict_table(saved)) + "\n\n" + READING

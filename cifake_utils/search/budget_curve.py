@@ -104,6 +104,12 @@ def plateau_table(
                     + ", ".join(f"{g:+.2f}" for g in later)
                     + " (each below the line)"
                 )
+                total = curve[largest] - curve[found]
+                if len(later) > 1 and total >= tolerance[architecture]:
+                    outcome += (
+                        f", together {total:+.2f} from {found} to {largest} epochs, above it: "
+                        "a slow climb the rule's one-doubling step does not see"
+                    )
         else:
             outcome = (
                 f"is still rising at the cap ({largest} epochs, {runs['pflop'].max():.3f} PFLOP), "

@@ -17,6 +17,7 @@ they are drained, and the arrays each trains on.
 """
 
 from dataclasses import replace
+from pathlib import Path
 
 from ..data.loading import CifakeData, CifakeSplit
 from ..data.resplit import resplit_arrays
@@ -42,6 +43,7 @@ TEMPLATE_RECIPE = TrainConfig(
 )
 BUDGET_CURVES = {"cnn2d": (20, 40, 80), "modified_cnn2d": (80, 160)}
 ABLATION_ARMS = ("cnn2d", "cnn2d_gap", "cnn2d_dropout", "modified_cnn2d")
+RECIPE_ARMS = ("cnn2d", "cnn2d_gap", "cnn2d_dropout")  # the recipe x arm 2x2s' untuned cells
 PRECISION_SEEDS = (0, 1)
 SMOOTHING_SEEDS = (0, 1)
 # Beyond the paper at equal compute: stage widths -> the epochs nearest 0.1 PFLOP over the
@@ -213,7 +215,8 @@ def equal_compute_jobs(profile: Profile) -> list[QueuedJob]:
 
 
 def recipe_arm_jobs(profile: Profile) -> list[QueuedJob]:
-    """CNN2D, + GAP and + Dropout under the untuned recipe on the study split, 5 seeds."""
+    """CNN2D, + GAP and + Dropout under the untuned recipe on the study split, 5 seeds, seed by
+    seed: every cell of both 2x2s has two seeds (the fewest a Welch test takes) after six jobs."""
     return [
         QueuedJob(
             f"{name}_untuned_seed{seed}",
@@ -223,8 +226,8 @@ def recipe_arm_jobs(profile: Profile) -> list[QueuedJob]:
             STUDY_SPLIT,
             "#35 recipe x arm",
         )
-        for name in ("cnn2d", "cnn2d_gap", "cnn2d_dropout")
         for seed in SEEDS
+        for name in RECIPE_ARMS
     ]
 
 
@@ -318,7 +321,9 @@ def landed_or_trained(
         landed = landed_model(plan(job, train, validation, profile.threads_per_worker), folders)
         if landed is not None:
             runs[job.name] = load_run(landed)
-        elif (job.model_config, job.train_config) not in [
+            continue
+        note_absent(folders.landed(job))
+        if (job.model_config, job.train_config) not in [
             (m.model_config, m.train_config) for m in missing
         ]:
             missing.append(job)
@@ -335,6 +340,30 @@ def landed_or_trained(
         save_run(run, folders.landed(job).parent, job.name)
     done = {(j.model_config, j.train_config): r for j, r in zip(missing, trained, strict=True)}
     return [runs.get(job.name) or done[(job.model_config, job.train_config)] for job in capped]
+
+
+def note_absent(path: Path) -> None:
+    """Try to open the model a job would land as. The study's provenance record sees every
+    open, failed ones too, and keeps a path a stage found absent, so that `make check-outputs`
+    flags the stage once the queue lands the model there."""
+    try:
+        path.open("rb").close()
+    except FileNotFoundError:
+        pass
+
+
+def recipe_arm_runs(
+    profile: Profile, train: tuple, validation: tuple, data_checksum: str
+) -> dict[str, list[TrainingRun]]:
+    """{arm: [TrainingRun]} of `recipe_arm_jobs` for the profile's headline seeds, as far as the
+    queue has landed them in `full` (an arm may have fewer seeds, or none, until it has)."""
+    jobs = [j for j in recipe_arm_jobs(profile) if j.train_config.seed in profile.headline_seeds]
+    runs = landed_or_trained(profile, jobs, train, validation, data_checksum, partial=True)
+    arms: dict[str, list[TrainingRun]] = {name: [] for name in RECIPE_ARMS}
+    for run in runs:
+        if run is not None:
+            arms[run.model_config.name].append(run)
+    return arms
 
 
 def smoothing_runs(profile: Profile, train: tuple, validation: tuple, data_checksum: str) -> dict:

@@ -60,7 +60,8 @@ def abstract_sentences(profile: Profile) -> list[tuple[str, str]]:
             "the pooling or only the dropout), trained with CNN2D's recipe and budget; five "
             "seeds each; test "
             "accuracy with intervals over seeds, a published single run set against the "
-            "prediction interval for one run, and every comparison tested over seeds as one "
+            "interval for one run on other test images, and every comparison tested over seeds "
+            "as one "
             "Holm-adjusted family; Grad-CAM, Grad-CAM++ and Score-CAM checked "
             "for faithfulness against model-agnostic baselines and by randomisation.",
         )

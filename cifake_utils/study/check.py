@@ -77,6 +77,11 @@ def stage_problems(stage: Stage, record: dict[str, dict], profile: Profile, root
     recorded = entry["requirements"]
     problems += compare("lock", recorded, requirement_hashes(root, sorted(recorded)))
     problems += compare("input", entry["deps"], file_hashes(entry["deps"], root))
+    problems += [
+        f"input {name} exists now; the recorded run found it absent"
+        for name in entry.get("absent", [])
+        if (root / name).exists()
+    ]
     outputs = compare("output", entry["outs"], file_hashes(entry["outs"], root))
     problems += [f"{p} since the recorded run wrote it" for p in outputs]
     sections = readme_sections(root)

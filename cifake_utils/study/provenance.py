@@ -197,6 +197,9 @@ def stage_entry(
     # stage's inputs are what it read from the other stages, not the record.
     read_only = sorted(reads - writes - {record_file})
     deps = {n: content_hash(root / n) for n in read_only if (root / n).is_file()}
+    # A file the stage tried to read and did not find (a queued model not landed yet) makes
+    # the stage stale once it appears.
+    absent = [n for n in read_only if not (root / n).exists()]
     section_hashes = readme_sections(root)
     return {
         **(extra or {}),
@@ -204,6 +207,7 @@ def stage_entry(
         "code": code,
         "requirements": requirement_hashes(root),
         "deps": deps,
+        "absent": absent,
         "outs": outs,
         "readme_sections": {name: section_hashes[name] for name in sorted(sections)},
         "machine": {

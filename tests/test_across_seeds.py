@@ -198,5 +198,5 @@ def test_the_background_sentence_follows_the_verdicts_and_the_figure_draws_every
     assert ax.get_title() == "CNN2D, Grad-CAM"
     marked = xplots.plot_border_over_seeds(more, UNIFORM, {"cnn2d": "CNN2D"}, tests, 300)
     (tick,) = [t.get_text() for t in marked.axes[0].get_xticklabels()]
-    assert tick == "FAKE images\nuniform: more / randomised: more"
+    assert tick == "FAKE images\nvs uniform: more\nvs randomised: more"
     assert "300 test images per class and seed" in marked.get_suptitle()

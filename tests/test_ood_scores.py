@@ -1,6 +1,7 @@
 """The stronger out-of-scope scores, worked by hand and on a real trained model."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cifake_utils.detector import ood_scores
@@ -115,3 +116,27 @@ def test_crops_of_a_few_pictures_are_tested_over_the_pictures():
         ood_scores.sign_test_over_sources(np.zeros(4, bool), np.zeros(4, bool), np.r_[0, 0, 1, 1])
         == 1.0
     )
+
+
+def test_wilson_bounds_and_the_scope_share_figure():
+    from cifake_utils.detector import plots
+
+    # 50 of 100: centre (0.5 + z²/200) / (1 + z²/100) = 0.5; half-width
+    # z * sqrt(0.25/100 + z²/40,000) / (1 + z²/100) = 0.096170 -> 0.40383-0.59617
+    low, high = plots.wilson_bounds([0.5, 0.0], [100, 500])
+    assert low[0] == pytest.approx(0.40383, abs=1e-5) and high[0] == pytest.approx(
+        0.59617, abs=1e-5
+    )
+    # none of 500: from 0 to z² / (500 + z²) = 0.0076
+    assert low[1] == pytest.approx(0.0, abs=1e-12) and high[1] == pytest.approx(
+        3.8415 / 503.8415, abs=1e-5
+    )
+    scope = pd.DataFrame(
+        {"count": [100, 100, 50, 40], "out_of_scope": [0.04, 0.06, 0.2, 1.0]},
+        index=["CIFAKE test REAL", "CIFAKE test FAKE", "CIFAKE test, blur σ 1", "uniform noise"],
+    )
+    fig = plots.plot_scope_shares(scope)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["blur σ 1", "uniform noise"]
+    assert list(ax.get_yticks()) == [1, 0]  # in the table's order from the top
+    assert ax.lines[-1].get_xdata()[0] == pytest.approx(5.0)  # CIFAKE's own: 10 of 200

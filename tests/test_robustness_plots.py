@@ -26,7 +26,7 @@ def test_held_out_figure_shows_each_loss_with_its_interval_against_zero():
     ]
     low, high = ax.get_xlim()
     assert low < -7.72 and high > 0  # every interval and the zero line in view
-    assert "95% t-interval over seeds" in ax.get_xlabel()
+    assert "95% Welch interval over seeds" in ax.get_xlabel()
 
 
 def test_trivial_classifier_figure_puts_the_tree_beside_the_regression():

@@ -3,7 +3,12 @@
 import textwrap
 
 import numpy as np
+import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ..decision import format_probability
 from ..plots import LABEL_COLOURS, overlay_heatmap
@@ -29,21 +34,25 @@ def plot_predictions(
         image_ax, heat_ax = axes[row, 2 * column], axes[row, 2 * column + 1]
         image_ax.imshow(overlay_heatmap(result.pixels, np.zeros((32, 32)), alpha=0))
         heat_ax.imshow(result.overlay)
-        image_ax.set_title(f"{textwrap.fill(name, 24)}\ntrue {truths[name]}", fontsize=9)
+        shown_name = textwrap.fill(name.replace("_", " "), 24).replace(" ", "_")
+        image_ax.set_title(f"{shown_name}\ntrue {truths[name]}", fontsize=9)
         score = f"{result.label}, P(FAKE) {format_probability(result.fake_probability)}"
         if result.scope.in_scope:
             right = "right" if result.label == truths[name] else "WRONG"
             title, colour = f"{score}\n{right}", LABEL_COLOURS[result.label]
         else:
-            reason = textwrap.shorten(result.scope.reasons[0], 60, placeholder="…")
+            reason = textwrap.shorten(result.scope.reasons[0], 80, placeholder="…")
             title, colour = (
-                f"out of scope: {textwrap.fill(reason, 30)}\n(score: {score})",
+                f"{textwrap.fill('out of scope: ' + reason, 34)}\n(score: {score})",
                 "#777777",
             )
         heat_ax.set_title(title, color=colour, fontsize=9)
+    scale = ScalarMappable(Normalize(0, 1), cmap="jet")
+    bar = fig.colorbar(scale, ax=axes, location="bottom", shrink=0.4, aspect=40)
+    bar.set_label("Grad-CAM of its score, scaled per image to [0, 1]", fontsize=9)
     fig.suptitle(
-        f"{model}: model input (32x32, left) and the Grad-CAM of its score (right); "
-        "P(FAKE) calibrated",
+        f"{model}: model input (32x32, left) and the Grad-CAM of its score (right)\n"
+        "P(FAKE) calibrated; verdicts in blue REAL, in red FAKE, in grey out of scope",
         fontsize=12,
     )
     return fig
@@ -71,3 +80,57 @@ def plot_scope_examples(
         fontsize=11,
     )
     return fig
+
+
+def plot_scope_shares(scope: pd.DataFrame) -> Figure:
+    """Per set of images (`scope_study.scope_table`), the share the scope rule puts out of
+    scope, in percent, with its 95% Wilson interval over the set's images (for crop sets the
+    crops of one picture are not independent, so their interval is too narrow), against the
+    share of CIFAKE's own test images it flags, its false-alarm rate."""
+    own = scope.loc[[name for name in scope.index if name.startswith("CIFAKE test ")]]
+    others = scope.drop(own.index)
+    false_alarm = 100 * float(np.average(own["out_of_scope"], weights=own["count"]))
+    fig = Figure(figsize=(8.5, 0.32 * len(others) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    positions = np.arange(len(others))[::-1]
+    share = 100 * others["out_of_scope"].to_numpy()
+    low, high = (100 * np.array(b) for b in wilson_bounds(others["out_of_scope"], others["count"]))
+    transformed = np.array([name.startswith("CIFAKE test,") for name in others.index])
+    colours = np.where(transformed, "#6baed6", "#fd8d3c")
+    ax.barh(positions, share, color=colours, height=0.7)
+    ax.errorbar(share, positions, xerr=[share - low, high - share], fmt="none", color="black",
+                capsize=2, lw=0.8)  # fmt: skip
+    ax.axvline(false_alarm, color="black", ls="--", lw=1)
+    ax.set_yticks(positions, [n.removeprefix("CIFAKE test, ") for n in others.index], fontsize=8)
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlim(0, 100)
+    ax.set_xticks([0, 2, 5, 10, 25, 50, 100], ["0", "2", "5", "10", "25", "50", "100"])
+    ax.set_xlabel("share put out of scope (%, 95% Wilson interval; linear to 10%, log above)")
+    ax.grid(axis="x", alpha=0.3)
+    fig.legend(
+        handles=[
+            Patch(color="#fd8d3c", label="images from outside CIFAKE"),
+            Patch(color="#6baed6", label="CIFAKE test images, transformed as in notebook 07"),
+            Line2D(
+                [],
+                [],
+                color="black",
+                ls="--",
+                label=f"CIFAKE's own test images flagged ({false_alarm:.1f}%)",
+            ),
+        ],  # fmt: skip
+        loc="outside lower center",
+        ncols=2,
+        fontsize=8,
+        frameon=False,
+    )
+    ax.set_title("How often the scope rule sets an image aside, per set of images", fontsize=10)
+    return fig
+
+
+def wilson_bounds(share, count, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of each share of `count` images."""
+    share, count = np.asarray(share, dtype=float), np.asarray(count, dtype=float)
+    centre = (share + z**2 / (2 * count)) / (1 + z**2 / count)
+    half = z * np.sqrt(share * (1 - share) / count + z**2 / (4 * count**2)) / (1 + z**2 / count)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)

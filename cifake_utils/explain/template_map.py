@@ -10,6 +10,8 @@ only the figure stretches them to 32x32, as the template displays them."""
 import keras
 import numpy as np
 import tensorflow as tf
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from ..data.resplit import as_bgr
@@ -103,9 +105,14 @@ def plot_template_maps(
     images: np.ndarray, filter_maps: np.ndarray, gradcam: np.ndarray, captions: list[str]
 ) -> Figure:
     """A row per image: the image, the template's filter map (30x30, stretched as the
-    template shows it) and Grad-CAM, each per image scaled to [0, 1] and laid over it."""
-    columns = ("image", "template's map: filter 32 of conv1", "Grad-CAM (its own verdict)")
-    fig = Figure(figsize=(7.5, 2.5 * len(images)), layout="constrained")
+    template shows it) and Grad-CAM, each per image scaled to [0, 1] and laid over it, with
+    the colour scale both share."""
+    columns = (
+        "image",
+        "template's \"Grad-CAM\":\nfilter 32 of conv1 (no class)",
+        "Grad-CAM of the same model\n(for its own verdict)",
+    )
+    fig = Figure(figsize=(7.5, 2.5 * len(images) + 0.9), layout="constrained")
     axes = np.atleast_2d(fig.subplots(len(images), 3))
     scaled = (normalise_maps(as_displayed(filter_maps)), normalise_maps(gradcam))
     for row, image in enumerate(images):
@@ -119,4 +126,12 @@ def plot_template_maps(
             if row == 0:
                 ax.set_title(columns[column], fontsize=9)
         axes[row, 0].set_ylabel(captions[row], fontsize=9)
+    scale = ScalarMappable(Normalize(0, 1), cmap="jet")
+    bar = fig.colorbar(scale, ax=axes[:, 1:], location="bottom", shrink=0.8, aspect=30)
+    bar.set_label("map value, scaled per image to [0, 1] (0.45 opacity over the image)")
+    fig.suptitle(
+        "The public implementation's map is one filter's activation, the same whatever the "
+        "verdict;\nGrad-CAM of the template CNN2D (seed 0) on the same test images",
+        fontsize=10,
+    )
     return fig

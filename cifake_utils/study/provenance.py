@@ -197,9 +197,11 @@ def stage_entry(
     # stage's inputs are what it read from the other stages, not the record.
     read_only = sorted(reads - writes - {record_file})
     deps = {n: content_hash(root / n) for n in read_only if (root / n).is_file()}
-    # A file the stage tried to read and did not find (a queued model not landed yet) makes
-    # the stage stale once it appears.
-    absent = [n for n in read_only if not (root / n).exists()]
+    # A model the stage looked for and did not find (a queued one not landed yet) makes the
+    # stage stale once it appears. Only models: a stage may probe other files that a later
+    # stage writes, which would make it stale after every run.
+    models = relative(profile.models_dir, root) + "/"
+    absent = [n for n in read_only if n.startswith(models) and not (root / n).exists()]
     section_hashes = readme_sections(root)
     return {
         **(extra or {}),

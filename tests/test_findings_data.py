@@ -148,3 +148,16 @@ def test_the_container_sentence_says_whether_the_format_carries_the_label():
 def test_the_near_duplicate_sentence_gives_each_class_share():
     text = findings.near_duplicate_sentence(summary())
     assert "within 6 bits" in text and "193 REAL (1.93%) and 509 FAKE (5.09%)" in text
+
+
+def test_the_sentences_judge_on_p_adjusted_over_the_two_tests():
+    # raw p 0.03 (border) and 0.04 (file sizes); Holm: 0.03 * 2 = 0.06, then max(0.04, 0.06)
+    both = summary(border_accuracy=0.52, border_p=0.03) | {
+        "file_size_test": {"ks_statistic": 0.02, "p_value": 0.04}
+    }
+    assert findings.adjusted_p_values(both) == pytest.approx((0.06, 0.06))
+    border = findings.border_sentence(both)
+    assert "p = 0.03, Holm over 01's two tests 0.06" in border
+    assert "not significantly different from chance" in border
+    sizes = findings.file_size_sentence(both)
+    assert "p = 0.04, Holm over 01's two tests 0.06" in sizes and "are not shown to differ" in sizes

@@ -27,7 +27,9 @@ def headline(paper=94.98, mean=95.5, low=95.1, high=95.9, seeds=5):
 def test_the_headline_gives_one_runs_interval_and_leaves_the_verdict_to_the_criterion():
     # std 0.3 over 5 seeds: one new run falls within mean ± 2.776 · 0.3 · √1.2 = ± 0.91.
     text = findings.headline_sentence(headline())
-    assert "one new run: 94.59–96.41); the paper reports 94.98%" in text
+    assert (
+        "one new run of ours on these test images: 94.59–96.41); the paper reports 94.98%" in text
+    )
     assert "Whether that number is reproduced is the criterion's verdict below" in text
     assert text.endswith("the criterion's verdict below, on these runs.")
     claims = [
@@ -282,6 +284,13 @@ def test_the_beyond_model_is_also_judged_against_cnn2d_at_40_epochs():
         "interval -0.21 to "
         "+0.27; Welch t over seeds (unpaired) over 5 + 3 seeds, p = 0.71, one test outside the "
         "family): not significantly different"
+    )
+    costed = test | {"first_pflop": 0.0518, "second_pflop": 0.0213}
+    with_cost = findings.with_budget_note(
+        row, {"equal_compute_arms": arms, "beyond_vs_plateau": costed}
+    )
+    assert with_cost["recipe_note"].endswith(
+        "not significantly different, with 0.052 PFLOP of training per seed for CNN2D against 0.021"
     )
     gap = row | {"second": "cnn2d_gap"}  # only the model that test compares gets it
     assert (

@@ -5,13 +5,22 @@ text stays true when the data or the profile changes.
 """
 
 from ..constants import LABELS
-from ..significance import ALPHA
+from ..significance import ALPHA, holm
 
 SAME_SIZE = 0.02  # relative difference of mean file sizes below which they count as the same
 
 
 def _count(counts: dict, split: str, label: str) -> int:
     return int(counts[str((split, label))])
+
+
+def adjusted_p_values(summary: dict) -> tuple[float, float]:
+    """Holm over 01's two tests (the border gap per image, the file-size distributions); a
+    missing test counts as p = 1."""
+    cue = summary["pixel_statistics"].get("per_image") or {}
+    sizes = summary.get("file_size_test") or {}
+    border, size = holm([cue.get("p_value", 1.0), sizes.get("p_value", 1.0)])
+    return float(border), float(size)
 
 
 def balance_sentence(summary: dict) -> str:
@@ -47,12 +56,13 @@ def border_sentence(summary: dict) -> str:
     if cue is None:
         return text + "; whether single images differ this way is not tested here."
     shares = cue["per_class"]
+    adjusted = adjusted_p_values(summary)[0]
     result = (
         f"{cue['accuracy']:.2%} of the {cue['test_images']:,} test images (95% interval "
         f"{cue['accuracy_low']:.2%}–{cue['accuracy_high']:.2%}; binomial test "
-        f"against 50%, p = {cue['p_value']:.2g})"
+        f"against 50%, p = {cue['p_value']:.2g}, Holm over 01's two tests {adjusted:.2g})"
     )
-    if cue["p_value"] >= ALPHA:
+    if adjusted >= ALPHA:
         verdict = "not significantly different from chance: per image the gap is no class cue"
     elif cue["accuracy"] > 0.5:
         verdict = (
@@ -98,11 +108,13 @@ def file_size_sentence(summary: dict) -> str:
     tested = "how well file size alone classifies is tested in notebook 07"
     difference = summary.get("file_size_test")
     if difference:
-        differs = difference["p_value"] < ALPHA
+        adjusted = adjusted_p_values(summary)[1]
+        differs = adjusted < ALPHA
         tested = (
             f"their distributions {'differ' if differs else 'are not shown to differ'} "
             f"(two-sample Kolmogorov-Smirnov over the training pool, D = "
-            f"{difference['ks_statistic']:.3f}, p = {difference['p_value']:.2g})"
+            f"{difference['ks_statistic']:.3f}, p = {difference['p_value']:.2g}, Holm over "
+            f"01's two tests {adjusted:.2g})"
             + (", so means this close do not make file size label-free; " if differs else "; ")
             + "how well file size alone classifies is tested in notebook 07"
         )
@@ -111,7 +123,7 @@ def file_size_sentence(summary: dict) -> str:
             f"FAKE and REAL JPEGs have mean sizes within {SAME_SIZE:.0%} of each other "
             f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart; a description, not a "
             f"test of equal means), but {tested}."
-            if difference and difference["p_value"] < ALPHA
+            if difference and adjusted_p_values(summary)[1] < ALPHA
             else f"FAKE and REAL JPEGs have mean sizes within {SAME_SIZE:.0%} of each other "
             f"({fake:.0f} vs {real:.0f} bytes in train, {apart:.1%} apart); {tested}."
         )

@@ -5,8 +5,9 @@ tests nothing."""
 
 import pandas as pd
 
-from ..significance import ALPHA, holm
+from ..significance import ALPHA
 from ..verdict_table import interval, markdown, p_text, points, row, table
+from .findings import adjusted_p_values
 
 
 def border_row(summary: dict, p_holm: float) -> dict | None:
@@ -46,13 +47,17 @@ def file_size_row(summary: dict, p_holm: float) -> dict | None:
 def verdict_table(summary: dict) -> pd.DataFrame:
     """Every tested claim of notebook 01, the two tests Holm-adjusted together (a missing test
     counts as p = 1)."""
-    cue = summary["pixel_statistics"].get("per_image") or {}
-    sizes = summary.get("file_size_test") or {}
-    border_p, size_p = holm([cue.get("p_value", 1.0), sizes.get("p_value", 1.0)])
+    border_p, size_p = adjusted_p_values(summary)
     rows = [border_row(summary, border_p), file_size_row(summary, size_p)]
     return table([r for r in rows if r is not None])
 
 
+READING = (
+    "The border test's effect and interval are in accuracy points above chance (50%); "
+    "intervals are 95% and not adjusted; p is Holm-adjusted over the two tests."
+)
+
+
 def verdict_markdown(summary: dict) -> str:
-    """The verdict table as markdown."""
-    return markdown(verdict_table(summary))
+    """The verdict table as markdown, with how to read it."""
+    return markdown(verdict_table(summary)) + "\n\n" + READING

@@ -45,7 +45,8 @@ def headline_sentence(row: dict, judged_on: str = "") -> str:
     return (
         f"{row['model']} (tuned recipe, as trained) reaches {mean:.2f}% ± {row['tuned_std']:.2f} "
         f"over {row['tuned_seeds']} seeds (95% t-interval of the mean {low:.2f}–{high:.2f}; one "
-        f"new run: {run_low:.2f}–{run_high:.2f}); the paper reports {paper:.2f}%. Whether that "
+        f"new run of ours on these test images: {run_low:.2f}–{run_high:.2f}); the paper "
+        f"reports {paper:.2f}%. Whether that "
         "number is reproduced is the criterion's verdict below, "
         + (f"on its runs {judged_on}, not these." if judged_on else "on these runs.")
     )
@@ -213,8 +214,9 @@ def smoothing_sentence(tests: list[dict]) -> str:
         said = {
             "cause": "smoothing is the cause by the criterion",
             "not the whole cause": (
-                "the ECE is significantly lower without smoothing, but the model stays "
-                "under-confident, so smoothing is not the whole cause"
+                "the ECE is significantly lower without smoothing, but the temperature fitted "
+                "without it stays below the declared line (a mean over the seeds, not a test), "
+                "so smoothing is not shown to be the whole cause"
             ),
             "not shown": (
                 f"the difference is not significant over {row['seeds']} seeds (a paired t with "
@@ -282,6 +284,12 @@ def plateau_test_text(test: dict) -> str:
         f"{100 * test['difference_low']:+.2f} to {100 * test['difference_high']:+.2f}; "
         f"{test['test']} over {test['seeds']} seeds, p = {test['p_value']:.2g}, one test "
         f"outside the family): {verdict}"
+        + (
+            f", with {test['first_pflop']:.3f} PFLOP of training per seed for CNN2D against "
+            f"{test['second_pflop']:.3f}"
+            if "first_pflop" in test
+            else ""
+        )
     )
 
 

@@ -109,7 +109,7 @@ def plot_template_maps(
     the colour scale both share."""
     columns = (
         "image",
-        "template's \"Grad-CAM\":\nfilter 32 of conv1 (no class)",
+        'template\'s "Grad-CAM":\nfilter 32 of conv1 (no class)',
         "Grad-CAM of the same model\n(for its own verdict)",
     )
     fig = Figure(figsize=(7.5, 2.5 * len(images) + 0.9), layout="constrained")

@@ -104,11 +104,12 @@ def plateau_table(
                     + ", ".join(f"{g:+.2f}" for g in later)
                     + " (each below the line)"
                 )
+                # Two single runs apart: judged against the pairwise line, √2 times wider.
                 total = curve[largest] - curve[found]
-                if len(later) > 1 and total >= tolerance[architecture]:
+                if len(later) > 1 and total >= SQRT2 * tolerance[architecture]:
                     outcome += (
-                        f", together {total:+.2f} from {found} to {largest} epochs, above it: "
-                        "a slow climb the rule's one-doubling step does not see"
+                        f", together {total:+.2f} from {found} to {largest} epochs, above the "
+                        "line for two single runs: a slow climb one doubling at a time misses"
                     )
         else:
             outcome = (

@@ -140,7 +140,7 @@ def test_the_sanity_sentence_uses_the_reference_when_there_is_one():
     reference = [{"method": "Grad-CAM", "pairs": 4, "similarity": 0.4, "low": 0.3, "high": 0.5}]
     text = sanity_findings.sanity_sentence("CNN2D", randomisation, data, reference)
     assert "Grad-CAM 0.40 (0.30–0.50, 4 pairs)" in text
-    assert "does not pass where conv2 is re-initialised (cannot be told from a change of seed)" in (
+    assert "is undecided where conv2 is re-initialised (cannot be told from a change of seed)" in (
         text
     )
     # without a matched reference the full-data seeds' one judges: 0.05 ± 1.96 × 0.01 < 0.30

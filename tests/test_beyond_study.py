@@ -384,3 +384,37 @@ def test_close_references_share_one_label():
     references = {"a": 0.9594, "b": 0.9762, "c": 0.9774, "d": 0.9777, "e": 0.985}
     groups = plots.reference_groups(references)  # within 0.3 points of a neighbour: together
     assert [[name for name, _ in group] for group in groups] == [["a"], ["b", "c", "d"], ["e"]]
+
+
+def test_each_comparison_states_both_models_training_compute():
+    against_cnn2d = results(0.9650)
+    against_cnn2d["paired"][0] |= {"first": "cnn2d"}
+    [sentence] = findings.paired_sentences(against_cnn2d)
+    # 0.0213 / 0.013 = 1.638..., written to one decimal.
+    expected = "VGG-BN (beyond the paper) 0.0213 PFLOP per seed, CNN2D 0.0130 (1.6x)"
+    assert expected in sentence and "not at equal compute" in sentence
+    [modified] = findings.paired_sentences(results(0.9650))
+    assert "Modified CNN2D 0.0265 (0.8x)" in modified  # 0.0213 / 0.0265 = 0.80
+
+
+def test_the_grid_figure_draws_each_models_change_from_its_own_control():
+    index = pd.MultiIndex.from_product(
+        [["PNG (control)", "blur σ 1"], ["cnn2d", "vgg_bn"]], names=["corruption", "architecture"]
+    )
+    grid = pd.DataFrame(
+        {
+            "accuracy_drop": [np.nan, np.nan, 0.30, 0.10],
+            "accuracy_drop_low": [np.nan, np.nan, 0.28, 0.05],
+            "accuracy_drop_high": [np.nan, np.nan, 0.33, 0.12],
+        },
+        index=index,
+    )
+    fig = plots.plot_grid_losses(grid)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["blur σ 1"]  # the control has no row
+    cnn2d, vgg_bn = (c for c in ax.containers)
+    # A loss of 30 points is drawn at -30, its bar from -33 to -28 (points, not fractions).
+    assert cnn2d.lines[0].get_xdata()[0] == pytest.approx(-30)
+    bar = cnn2d.lines[2][0].get_segments()[0]
+    assert sorted(bar[:, 0]) == pytest.approx([-33, -28])
+    assert vgg_bn.lines[0].get_xdata()[0] == pytest.approx(-10)

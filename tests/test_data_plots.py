@@ -37,3 +37,14 @@ def test_sample_grid_is_seeded(small_split):
 
     assert pixels(3) == pixels(3)
     assert pixels(3) != pixels(4)
+
+
+def test_near_duplicate_pairs_stand_apart_and_say_which_count(small_split):
+    pairs = {0: [(0, 1), (2, 3)], 6: [(4, 5)]}
+    fig = plots.plot_near_duplicate_pairs(small_split, small_split, pairs, threshold=4)
+    axes = np.array(fig.axes).reshape(2, 6)  # each pair: test, train, then a gap
+    assert [len(ax.get_images()) for ax in axes[0]] == [1, 1, 0, 1, 1, 0]
+    assert [len(ax.get_images()) for ax in axes[1]] == [1, 1, 0, 0, 0, 0]
+    assert axes[0, 0].get_ylabel() == "0 bits\n(counted as\nnear-duplicates)"
+    assert axes[1, 0].get_ylabel() == "6 bits\n(not counted)"
+    assert axes[0, 3].get_images()[0].get_array().tolist() == small_split.images[2].tolist()

@@ -1,6 +1,7 @@
 """The ablation at equal compute, worked by hand."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -81,3 +82,19 @@ def test_a_verdict_on_fewer_seeds_than_the_other_arms_says_it_is_partial():
     arms[1]["seeds"] = 5
     _, full = equal_compute.equal_compute_sentences(arms, [row | {"seeds": "5 + 5"}])
     assert "partial" not in full
+
+
+def test_the_cpu_kinds_of_each_arm_are_counted_per_run(tiny_trained_run):
+    avx512 = {"cpu": "AMD EPYC", "cpu_flags": ["avx2", "avx512f"]}
+    avx2 = {"cpu": "AMD EPYC", "cpu_flags": ["avx2", "fma"]}
+    runs = [
+        replace(tiny_trained_run, epoch_machines=[avx512, avx512]),
+        replace(tiny_trained_run, epoch_machines=[avx2]),
+        replace(tiny_trained_run, epoch_machines=[avx2, avx512]),  # resumed on another kind
+        replace(tiny_trained_run, epoch_machines=[avx512]),
+    ]
+    assert equal_compute.cpu_mix(runs) == "AVX-512 x2, AVX-512 + AVX2 x1, AVX2 x1"
+    same = equal_compute.cpu_sentence({"CNN2D": "AVX-512 x5", "CNN2D + GAP": "AVX-512 x5"})
+    assert same.startswith("Every run of these arms trained on the same CPU kind")
+    mixed = equal_compute.cpu_sentence({"CNN2D": "AVX-512 x5", "CNN2D + GAP": "AVX2 x5"})
+    assert "different mixes of CPU kinds (CNN2D AVX-512 x5; CNN2D + GAP AVX2 x5" in mixed

@@ -1,6 +1,7 @@
 """Notebooks 02 and 03's findings follow their saved tables."""
 
 import pandas as pd
+import pytest
 
 from cifake_utils.models import findings
 from cifake_utils.search import epoch_budget
@@ -20,13 +21,29 @@ def runs(train=(0.99, 0.98), validation=(0.95, 0.94), trained=(10, 10), kept=(10
     )
 
 
-def test_the_generalisation_gap_is_judged_by_a_paired_test_over_seeds():
-    wide = findings.fit_sentence(runs(train=(0.99, 0.985)), "cnn2d")
-    assert "+4.25 points from validation (paired t over 2 seeds, p = 0.037)" in wide
+def test_the_generalisation_gap_counts_the_seeds_and_the_validation_images_noise():
+    # Gaps 0.040 and 0.045: variance over seeds 2 x 0.0025² = 1.25e-5, of their mean 6.25e-6;
+    # validation images' variance 0.945 x 0.055 / 10,000 = 5.1975e-6; t = 0.0425 / 0.0033834
+    # = 12.56 on (1.14475e-5)² / (6.25e-6)² = 3.35 degrees of freedom: p = 0.00062.
+    wide = findings.fit_sentence(runs(train=(0.99, 0.985)), "cnn2d", 10_000)
+    expected = "+4.25 points from validation (t over 2 seeds with the 10,000 validation images'"
+    assert expected in wide and "sampling noise added, p = 0.00062)" in wide
     assert "it fits its training images significantly more closely than validation" in wide
-    close = findings.fit_sentence(runs(train=(0.93, 0.96)), "cnn2d")
+    close = findings.fit_sentence(runs(train=(0.93, 0.96)), "cnn2d", 10_000)
     assert "the gap is not significantly different from zero" in close and "+0.00" in close
     assert "capacity" not in close and "over-fit" not in wide + close
+
+
+def test_a_gap_the_seeds_agree_on_is_not_significant_within_the_validation_noise():
+    # Gaps 0.0030 and 0.0031: a t over the seeds alone gives p = 0.010, but the validation
+    # images' variance 0.95005 x 0.04995 / 10,000 = 4.75e-6 dwarfs the seeds' 2.5e-9:
+    # t = 0.00305 / 0.00218 = 1.40, p = 0.16.
+    table = runs(train=(0.953, 0.9532), validation=(0.95, 0.9501))
+    assert findings.gap_test(
+        table["train_accuracy_inference"] - table["val_accuracy"], 0.95005, 10_000
+    ) == pytest.approx(0.1616, abs=1e-4)
+    text = findings.fit_sentence(table, "cnn2d", 10_000)
+    assert "not significantly different from zero once the validation images' own" in text
 
 
 def budget_tables(curve: dict[int, float]):
@@ -38,7 +55,9 @@ def budget_tables(curve: dict[int, float]):
 
 
 def test_seeds_and_epochs():
-    text = findings.baseline_findings(runs(), *budget_tables({5: 0.92, 10: 0.93, 20: 0.931}))
+    text = findings.baseline_findings(
+        runs(), *budget_tables({5: 0.92, 10: 0.93, 20: 0.931}), validation_images=10_000
+    )
     assert "92.00% at 5 → 93.00% at 10 → 93.10% at 20, so 10 epochs, after which" in text
     assert "CNN2D reaches 94.50% ± 0.71 validation accuracy over 2 seeds" in text
     assert "trained its fixed budget of 10 epochs" in text
@@ -96,7 +115,7 @@ def test_fit_reads_the_inference_mode_training_accuracy():
             "train_accuracy_inference": [0.925, 0.925],
         }
     )
-    text = findings.fit_sentence(table, "modified_cnn2d")
+    text = findings.fit_sentence(table, "modified_cnn2d", 10_000)
     assert "training images is 92.50%, +0.50 points from validation (one seed, untested" in text
     assert "91.00% that training logs" in text and "no better than unseen" not in text
 

@@ -136,7 +136,16 @@ def test_wilson_bounds_and_the_scope_share_figure():
         index=["CIFAKE test REAL", "CIFAKE test FAKE", "CIFAKE test, blur σ 1", "uniform noise"],
     )
     fig = plots.plot_scope_shares(scope)
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["blur σ 1", "uniform noise"]
-    assert list(ax.get_yticks()) == [1, 0]  # in the table's order from the top
-    assert ax.lines[-1].get_xdata()[0] == pytest.approx(5.0)  # CIFAKE's own: 10 of 200
+    outside, transformed = fig.axes[:2]
+    assert [t.get_text() for t in outside.get_yticklabels()] == ["uniform noise"]
+    assert [t.get_text() for t in transformed.get_yticklabels()] == ["blur σ 1"]
+    for ax in (outside, transformed):
+        assert ax.lines[-1].get_xdata()[0] == pytest.approx(5.0)  # CIFAKE's own: 10 of 200
+    assert outside.get_xlim() == (0, 100)
+    # The size rule's part is drawn apart: 5% flagged by the features, the other 95 hatched.
+    scope["flagged_by_features"] = [0.04, 0.06, 0.2, 0.05]
+    outside = plots.plot_scope_shares(scope).axes[0]
+    feature_bar, size_bar = (patch for patch in outside.patches if patch.get_height() == 0.7)
+    assert feature_bar.get_width() == pytest.approx(5.0)
+    assert (size_bar.get_x(), size_bar.get_width()) == pytest.approx((5.0, 95.0))
+    assert size_bar.get_hatch() == "//"

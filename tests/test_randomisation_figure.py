@@ -1,8 +1,14 @@
 """The per-seed similarity figure of the model-randomisation check."""
 
+import numpy as np
 import pandas as pd
 
-from cifake_utils.explain.plots import plot_randomisation_similarity
+from cifake_utils.explain.geometry import Grid
+from cifake_utils.explain.plots import (
+    ANOTHER_SEED,
+    plot_randomisation,
+    plot_randomisation_similarity,
+)
 
 
 def test_each_seed_shows_its_signed_and_sign_invariant_similarity():
@@ -33,3 +39,15 @@ def test_each_seed_shows_its_signed_and_sign_invariant_similarity():
     (mean,) = axes[0].containers
     assert mean.get_label() == "mean |ρ|, 95% interval over seeds"
     assert list(mean.lines[0].get_ydata()) == [0.9, 0.5, 0.1, 0.0]
+
+
+def test_another_seeds_maps_stand_beside_the_randomisations_with_their_similarity():
+    rng = np.random.default_rng(0)
+    trained = rng.random((1, 13, 13))
+    images = np.zeros((1, 32, 32, 3), dtype=np.uint8)
+    grid = Grid(cells=13, start=1.5, step=2.0, size=32)
+    reversed_map = trained.max() - trained  # ranks every cell the other way: ρ = -1
+    stages = {"trained": trained, f"{ANOTHER_SEED} 1": reversed_map}
+    fig = plot_randomisation(images, stages, grid, ["true REAL"])
+    assert fig.axes[1].get_title() == "trained, seed 1, same labels\n(the reference)"
+    assert fig.axes[1].texts[0].get_text() == "ρ = -1.00"

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
 
 from cifake_utils.robustness import plots
 
@@ -52,3 +54,37 @@ def test_corruption_example_titles_wrap_long_names():
         images, ["REAL", "FAKE"], {"PNG (control)": images, "8x enlarged then shrunk": images}
     )
     assert fig.axes[1].get_title() == "8x enlarged\nthen shrunk"
+
+
+def test_corruption_examples_show_each_pixels_change_from_the_control():
+    images = np.full((1, 32, 32, 3), 100, dtype=np.uint8)
+    moved = images.copy()
+    moved[0, 0, 0] = (90, 100, 140)  # |change| 10, 0, 40: mean 50 / 3 levels
+    fig = plots.plot_corruption_examples(images, ["REAL"], {"PNG": images, "moved": moved})
+    change = fig.axes[3].get_images()[0].get_array()  # row 2 (changes), column 2
+    assert change[0, 0] == pytest.approx(50 / 3)
+    assert float(change.sum()) == pytest.approx(50 / 3)  # no other pixel moved
+    assert fig.axes[2].get_images()[0].get_array().max() == 0  # the control against itself
+
+
+def test_photographs_are_ordered_by_p_fake_and_framed_by_the_agreed_verdict():
+    pixels = np.zeros((3, 32, 32, 3), dtype=np.uint8)
+    verdicts = pd.DataFrame(
+        [
+            {"photograph": photo, "architecture": "cnn2d", "seed": seed, "p_fake": p}
+            for photo, values in (
+                ("a.png", (0.9, 0.8)),
+                ("b.png", (0.1, 0.2)),
+                ("c.png", (0.4, 0.6)),
+            )
+            for seed, p in enumerate(values)
+        ]
+    )
+    verdicts["called_real"] = verdicts["p_fake"] < 0.5
+    fig = plots.plot_photographs(pixels, ["a.png", "b.png", "c.png"], verdicts)
+    shown = fig.axes[:3]
+    assert [ax.get_title().splitlines()[0] for ax in shown] == ["b", "c", "a"]  # 0.15, 0.5, 0.85
+    frames = [ax.spines["left"].get_edgecolor() for ax in shown]
+    assert frames[0] == to_rgba("#1f77b4") and frames[2] == to_rgba("#d62728")
+    assert frames[1] == to_rgba("grey")  # one seed each way
+    assert shown[1].get_title().splitlines()[1] == "CNN2D: 0.50 (1/2 FAKE)"

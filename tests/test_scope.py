@@ -132,6 +132,9 @@ def test_assess_leads_with_each_reason_it_finds():
     assert len(both.reasons) == 2 and both.summary.startswith("out of scope: the image is 64x64")
     no_reference = scope.assess((32, 32), None, None, {})
     assert no_reference.in_scope
+    # In brief, for a figure: each reason in a few words, in the same order.
+    assert both.brief == "resized from 64x64; atypical features (3.00 > 2.00)"
+    assert far.brief == "atypical features (3.00 > 2.00)" and inside.brief == ""
 
 
 def test_threshold_keeps_the_chosen_share_of_validation_images(tiny_trained_run, cifake):

@@ -196,8 +196,8 @@ def test_faithfulness_counts_roads_gap_once_and_is_shown_only_when_every_test_is
     ("low", "high", "verdict"),
     [
         (0.10, 0.20, "passes at every stage"),
-        (0.25, 0.35, "does not pass: conv1 overlaps the seeds' interval"),
-        (0.55, 0.65, "does not pass: conv1 above the seeds' interval"),
+        (0.25, 0.35, "undecided: conv1 overlaps the seeds' interval"),
+        (0.55, 0.65, "fails: conv1 above the seeds' interval"),
     ],
 )
 def test_model_randomisation_passes_only_where_every_stage_lies_below_the_seeds(low, high, verdict):
@@ -331,3 +331,9 @@ def test_a_crop_set_names_its_sign_test_and_its_pictures():
     assert scope_verdicts.test_name(crops) == "sign test over 10 pictures"
     assert scope_verdicts.test_name(pd.Series({"test": "McNemar", "units": 500})) == "McNemar"
     assert scope_verdicts.test_name(pd.Series({"units": 500})) == "McNemar"  # older metrics
+
+
+def test_one_stage_above_the_seeds_fails_the_check_and_an_overlap_leaves_it_undecided():
+    assert explain_verdicts.stages_verdict(["below", "below"]) == "passes"
+    assert explain_verdicts.stages_verdict(["below", "overlaps"]) == "undecided"
+    assert explain_verdicts.stages_verdict(["overlaps", "above", "below"]) == "fails"

@@ -125,10 +125,24 @@ def ranking_sentence(results: dict) -> str:
 AS_TRAINED = {
     "cnn2d": (
         " CNN2D here is as trained, for its headline budget below its validation plateau "
-        "(notebook 03); notebook 04 reports CNN2D at its plateau, so this is a comparison with "
-        "a model stopped early, not of the architectures at their best."
+        "(notebook 03); notebook 04 compares VGG-BN with CNN2D trained for 40 epochs, so this is "
+        "a comparison with a model stopped early, not of the architectures at their best."
     )
 }
+
+
+def compute_note(results: dict, paper_model: str) -> str:
+    """The training compute per seed of the beyond model and a paper model it is compared
+    with: a verdict between them is at these budgets, not at equal compute."""
+    costs = _by(results.get("costs", []), "architecture")
+    if BEYOND not in costs or paper_model not in costs:
+        return ""
+    ours, theirs = costs[BEYOND]["training_pflop_mean"], costs[paper_model]["training_pflop_mean"]
+    return (
+        f" Training compute differs too: {_name(BEYOND)} {ours:.4f} PFLOP per seed, "
+        f"{_name(paper_model)} {theirs:.4f} ({ours / theirs:.1f}x), so the verdict is about the "
+        "models at these budgets, not at equal compute."
+    )
 
 
 def paired_sentences(results: dict) -> list[str]:
@@ -169,7 +183,9 @@ def paired_sentences(results: dict) -> list[str]:
             f"{row['test']}, p = {row['p_value']:.2g}{adjusted}); McNemar's test on the "
             f"{results['test_images']:,} test images of each pair of same-numbered runs favours "
             f"{_name(BEYOND)} in {row['seeds_second_better']} of {pairs} pairs and the paper "
-            f"model in {row['seeds_second_worse']}: {verdict}." + AS_TRAINED.get(row["first"], "")
+            f"model in {row['seeds_second_worse']}: {verdict}."
+            + compute_note(results, row["first"])
+            + AS_TRAINED.get(row["first"], "")
         )
     return sentences
 

@@ -30,10 +30,16 @@ def reference_groups(references: dict[str, float], within: float = 0.003) -> lis
     return groups
 
 
-def plot_costs(table: pd.DataFrame) -> Figure:
+def plot_costs(table: pd.DataFrame, variants: dict[str, str] | None = None) -> Figure:
     """Two panels: test accuracy (mean over seeds, 95% t-interval as error bars) against
-    training compute per seed in PFLOP, and against parameter count; dashed lines mark the goal and
-    what the field reports."""
+    training compute per seed in PFLOP, and against parameter count; grey lines mark the goal
+    and what the field reports. `variants` maps a row that is another budget of an architecture
+    in the table (its label) to that architecture: drawn open, in that architecture's colour."""
+    variants = variants or {}
+    colours = {
+        architecture: ARCHITECTURE_COLOURS[k % len(ARCHITECTURE_COLOURS)]
+        for k, architecture in enumerate(a for a in table.index if a not in variants)
+    }
     fig = Figure(figsize=(13, 5), layout="constrained")
     axes = fig.subplots(1, len(PANELS), sharey=True)
     accuracy = 100 * table["accuracy_mean"].to_numpy()
@@ -44,6 +50,7 @@ def plot_costs(table: pd.DataFrame) -> Figure:
     references = {"goal of this study": GOAL} | FIELD
     for ax, (column, label) in zip(axes, PANELS, strict=True):
         for k, architecture in enumerate(table.index):
+            colour = colours[variants.get(architecture, architecture)]
             ax.errorbar(
                 table.loc[architecture, column],
                 accuracy[k],
@@ -51,22 +58,28 @@ def plot_costs(table: pd.DataFrame) -> Figure:
                 fmt="o",
                 markersize=9,
                 capsize=5,
-                color=ARCHITECTURE_COLOURS[k % len(ARCHITECTURE_COLOURS)],
+                color=colour,
+                markerfacecolor="white" if architecture in variants else colour,
+                markeredgewidth=2,
                 label=DISPLAY_NAMES.get(architecture, architecture),
             )
         low, high = table[column].min(), table[column].max()
         ax.set_xscale("log")
         ax.set_xlim(low / 2, high * 2)
         # Each reference a line; references within 0.3 points of each other share one label
-        # (a line each, highest first) above the highest of them, so that they do not overprint.
+        # (a line each, highest first), so that they do not overprint. Labels alternate: on the
+        # left above the group's highest line, on the right below its lowest, so that no label
+        # runs into the next group's lines.
         for k, group in enumerate(reference_groups(references)):
             for _, value in group:
                 ax.axhline(100 * value, color="grey", linewidth=1)
             text = "\n".join(f"{name} ({100 * value:.2f}%)" for name, value in reversed(group))
             left = k % 2 == 0
             ax.text(
-                0.01 if left else 0.99, 100 * group[-1][1], text, fontsize=8, color="dimgrey",
-                va="bottom", ha="left" if left else "right", transform=ax.get_yaxis_transform(),
+                0.01 if left else 0.99, 100 * group[-1 if left else 0][1], text, fontsize=8,
+                color="dimgrey", va="bottom" if left else "top", ha="left" if left else "right",
+                transform=ax.get_yaxis_transform(),
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=2,
             )  # fmt: skip
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(
@@ -138,4 +151,47 @@ def plot_search_rounds(table: pd.DataFrame) -> Figure:
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, which="both")
     fig.legend(loc="outside lower center", ncols=4, fontsize=9, frameon=False)
+    return fig
+
+
+def plot_grid_losses(grid: pd.DataFrame, line_points: float = 5.0) -> Figure:
+    """The corruption grid as each model's change in accuracy at 0.5 from its own lossless
+    control, in points (mean over seeds, the grid's 95% paired t-interval over seeds, which
+    `grid.summarise_grid` makes simultaneous over the model's transformations), one row per
+    transformation and one marker per model, with the user's warning line: so that the
+    comparison between models is read off one axis that starts at no change."""
+    losses = grid.dropna(subset=["accuracy_drop"])
+    corruptions = list(dict.fromkeys(losses.index.get_level_values("corruption")))
+    models = list(dict.fromkeys(losses.index.get_level_values("architecture")))
+    fig = Figure(figsize=(9, 0.42 * len(corruptions) + 1.8), layout="constrained")
+    ax = fig.subplots()
+    offsets = np.linspace(-0.25, 0.25, len(models))
+    for k, model in enumerate(models):
+        rows = losses.xs(model, level="architecture").reindex(corruptions)
+        change = -100 * rows["accuracy_drop"].to_numpy()
+        errors = 100 * np.vstack(
+            [rows["accuracy_drop_high"] - rows["accuracy_drop"],
+             rows["accuracy_drop"] - rows["accuracy_drop_low"]]
+        )  # fmt: skip
+        ax.errorbar(
+            change, np.arange(len(corruptions)) + offsets[k], xerr=np.nan_to_num(errors),
+            fmt="o", markersize=6, capsize=3, color=ARCHITECTURE_COLOURS[k],
+            label=DISPLAY_NAMES.get(model, model),
+        )  # fmt: skip
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.axvline(-line_points, color="grey", linestyle="--", linewidth=1)
+    ax.text(-line_points, -0.9, f" the {line_points:.0f}-point line", fontsize=8, color="dimgrey")
+    ax.set_yticks(np.arange(len(corruptions)), corruptions)
+    ax.set_ylim(len(corruptions) - 0.5, -1.2)
+    ax.set_xlabel(
+        "change in accuracy at P(FAKE) ≥ 0.5 from the model's own lossless control (points)"
+    )
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        "The corruption grid: what each transformation costs each model\n"
+        "(mean over seeds; 95% paired t-interval over seeds, simultaneous over each model's "
+        "transformations)",
+        fontsize=11,
+    )
+    fig.legend(loc="outside lower center", ncols=len(models), fontsize=9)
     return fig

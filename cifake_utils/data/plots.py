@@ -131,27 +131,29 @@ def plot_file_sizes(split: CifakeSplit, title: str = "") -> Figure:
 def plot_near_duplicate_pairs(
     test: CifakeSplit, train: CifakeSplit, pairs: dict[int, list[tuple[int, int]]], threshold: int
 ) -> Figure:
-    """Test images beside their nearest training image, one row per pHash distance in bits:
-    where the pairs stop being the same picture is where the threshold belongs."""
+    """Test images beside their nearest training image, one row per pHash distance in bits,
+    the pairs set apart by a gap: where the pairs stop being the same picture is where the
+    threshold belongs."""
     width = max(len(found) for found in pairs.values())
-    fig = Figure(figsize=(2 * width * 0.95 + 1.8, len(pairs) * 1.15 + 0.5))
-    axes = fig.subplots(len(pairs), 2 * width, squeeze=False)
+    ratios = [1, 1, 0.3] * width  # a test image, its neighbour, a gap
+    fig = Figure(figsize=(2.3 * width + 1.8, len(pairs) * 1.15 + 0.5))
+    axes = fig.subplots(len(pairs), 3 * width, squeeze=False, width_ratios=ratios)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_frame_on(False)
     for row, (bits, found) in enumerate(pairs.items()):
-        for k in range(width):
+        for k, pair in enumerate(found):
             for side, split in enumerate((test, train)):
-                ax = axes[row, 2 * k + side]
-                ax.set_xticks([])
-                ax.set_yticks([])
-                if k < len(found):
-                    index = found[k][side]
-                    ax.imshow(split.images[index], interpolation="nearest")
-                    label = LABELS[split.labels[index]]
-                    ax.set_xlabel(f"{'test' if side == 0 else 'train'} {label}", fontsize=7)
-        verdict = "near-duplicate" if bits <= threshold else "different"
+                ax = axes[row, 3 * k + side]
+                ax.imshow(split.images[pair[side]], interpolation="nearest")
+                label = LABELS[split.labels[pair[side]]]
+                ax.set_xlabel(f"{'test' if side == 0 else 'train'} {label}", fontsize=7)
+        verdict = "counted as\nnear-duplicates" if bits <= threshold else "not counted"
         axes[row, 0].set_ylabel(f"{bits} bits\n({verdict})", rotation=0, ha="right", va="center")
     fig.suptitle(
         "Test images (left of each pair) and their nearest training image by pHash distance; "
-        f"near-duplicates: at most {threshold} bits",
+        f"pairs at most {threshold} bits apart count as near-duplicates",
         fontsize=10,
     )
     fig.subplots_adjust(wspace=0.08, hspace=0.55, left=0.12, top=0.92)

@@ -7,8 +7,6 @@ import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from ..decision import format_probability
 from ..plots import LABEL_COLOURS, overlay_heatmap
@@ -21,7 +19,8 @@ def plot_predictions(
     """A grid of images, `columns` per row: each the 32x32 input beside its Grad-CAM overlay,
     titled with its name, verdict and calibrated P(FAKE) (two decimals; "≥ 0.99" / "≤ 0.01" at
     the ends, as the web page shows it) and whether it matches the image's true class
-    (`truths`), or "out of scope" with the rule's first reason and the score in grey."""
+    (`truths`), or "out of scope" with the rule's reasons in brief and the score in grey (the
+    whole reasons are in the notebook's table)."""
     rows = -(-len(predictions) // columns)
     fig = Figure(figsize=(4.8 * columns, 2.9 * rows + 0.5), layout="constrained")
     axes = fig.subplots(rows, 2 * columns, squeeze=False)
@@ -41,7 +40,7 @@ def plot_predictions(
             right = "right" if result.label == truths[name] else "WRONG"
             title, colour = f"{score}\n{right}", LABEL_COLOURS[result.label]
         else:
-            reason = textwrap.shorten(result.scope.reasons[0], 80, placeholder="…")
+            reason = result.scope.brief or result.scope.reasons[0]
             title, colour = (
                 f"{textwrap.fill('out of scope: ' + reason, 34)}\n(score: {score})",
                 "#777777",
@@ -83,48 +82,52 @@ def plot_scope_examples(
 
 
 def plot_scope_shares(scope: pd.DataFrame) -> Figure:
-    """Per set of images (`scope_study.scope_table`), the share the scope rule puts out of
-    scope, in percent, with its 95% Wilson interval over the set's images (for crop sets the
-    crops of one picture are not independent, so their interval is too narrow), against the
-    share of CIFAKE's own test images it flags, its false-alarm rate."""
+    """Per set of images (`scope_study.scope_table`), the share the feature test flags, in
+    percent, with its 95% Wilson interval over the set's images (for crop sets the crops of one
+    picture are not independent, so their interval is too narrow), against the share of
+    CIFAKE's own test images it flags, its false-alarm rate. Where the size rule alone sets
+    more aside (`out_of_scope` above `flagged_by_features`), that part is drawn hatched. Two
+    panels, each on its own linear axis: the sets from outside CIFAKE, and CIFAKE's test images
+    transformed as in notebook 07, whose shares lie near the false-alarm rate."""
     own = scope.loc[[name for name in scope.index if name.startswith("CIFAKE test ")]]
     others = scope.drop(own.index)
+    flagged = others.get("flagged_by_features", others["out_of_scope"])
     false_alarm = 100 * float(np.average(own["out_of_scope"], weights=own["count"]))
-    fig = Figure(figsize=(8.5, 0.32 * len(others) + 1.6), layout="constrained")
-    ax = fig.subplots()
-    positions = np.arange(len(others))[::-1]
-    share = 100 * others["out_of_scope"].to_numpy()
-    low, high = (100 * np.array(b) for b in wilson_bounds(others["out_of_scope"], others["count"]))
     transformed = np.array([name.startswith("CIFAKE test,") for name in others.index])
-    colours = np.where(transformed, "#6baed6", "#fd8d3c")
-    ax.barh(positions, share, color=colours, height=0.7)
-    ax.errorbar(share, positions, xerr=[share - low, high - share], fmt="none", color="black",
-                capsize=2, lw=0.8)  # fmt: skip
-    ax.axvline(false_alarm, color="black", ls="--", lw=1)
-    ax.set_yticks(positions, [n.removeprefix("CIFAKE test, ") for n in others.index], fontsize=8)
-    ax.set_xscale("symlog", linthresh=10)
-    ax.set_xlim(0, 100)
-    ax.set_xticks([0, 2, 5, 10, 25, 50, 100], ["0", "2", "5", "10", "25", "50", "100"])
-    ax.set_xlabel("share put out of scope (%, 95% Wilson interval; linear to 10%, log above)")
-    ax.grid(axis="x", alpha=0.3)
-    fig.legend(
-        handles=[
-            Patch(color="#fd8d3c", label="images from outside CIFAKE"),
-            Patch(color="#6baed6", label="CIFAKE test images, transformed as in notebook 07"),
-            Line2D(
-                [],
-                [],
-                color="black",
-                ls="--",
-                label=f"CIFAKE's own test images flagged ({false_alarm:.1f}%)",
-            ),
-        ],  # fmt: skip
-        loc="outside lower center",
-        ncols=2,
-        fontsize=8,
-        frameon=False,
-    )
-    ax.set_title("How often the scope rule sets an image aside, per set of images", fontsize=10)
+    panels = [
+        (~transformed, "images from outside CIFAKE", "#fd8d3c", 100),
+        (transformed, "CIFAKE test images, transformed as in notebook 07", "#6baed6", None),
+    ]
+    panels = [panel for panel in panels if panel[0].any()]
+    heights = [int(panel[0].sum()) + 1 for panel in panels]
+    fig = Figure(figsize=(8.5, 0.3 * sum(heights) + 2.0), layout="constrained")
+    axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
+    for ax, (rows, title, colour, right) in zip(axes, panels, strict=True):
+        names = others.index[rows]
+        share = 100 * flagged[rows].to_numpy()
+        size_only = 100 * others["out_of_scope"][rows].to_numpy() - share
+        low, high = (100 * np.array(b) for b in wilson_bounds(share / 100, others["count"][rows]))
+        positions = np.arange(len(names))[::-1]
+        ax.barh(positions, share, color=colour, height=0.7)
+        ax.barh(positions, size_only, left=share, color="white", edgecolor="grey", hatch="//",
+                height=0.7, label="set aside by the size rule alone")  # fmt: skip
+        ax.errorbar(share, positions, xerr=[share - low, high - share], fmt="none",
+                    color="black", capsize=2, lw=0.8)  # fmt: skip
+        for y, value, top in zip(positions, share, high, strict=True):
+            ax.text(top, y, f" {value:.1f}%", va="center", fontsize=7)
+        ax.axvline(false_alarm, color="black", ls="--", lw=1,
+                   label=f"CIFAKE's own test images flagged ({false_alarm:.1f}%)")  # fmt: skip
+        ax.set_yticks(positions, [n.removeprefix("CIFAKE test, ") for n in names], fontsize=8)
+        ax.set_xlim(0, right or 1.5 * max(high.max(), false_alarm))
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("share flagged by the feature test (%, 95% Wilson interval)", fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+
+    handles, labels = axes[0].get_legend_handles_labels()
+    if not any(label.startswith("set aside") for label in labels):
+        handles, labels = axes[-1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    fig.suptitle("How often the scope rule sets an image aside, per set of images", fontsize=10)
     return fig
 
 

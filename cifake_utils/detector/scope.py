@@ -46,6 +46,16 @@ class Scope:
     def summary(self) -> str:
         return "in scope" if self.in_scope else "out of scope: " + "; ".join(self.reasons)
 
+    @property
+    def brief(self) -> str:
+        """The reasons in a few words each, for a figure's caption ("" when in scope)."""
+        parts = []
+        if self.original_size != (IMAGE_SIZE, IMAGE_SIZE):
+            parts.append(f"resized from {self.original_size[0]}x{self.original_size[1]}")
+        if self.score is not None and self.threshold is not None and self.score > self.threshold:
+            parts.append(f"atypical features ({self.score:.2f} > {self.threshold:.2f})")
+        return "; ".join(parts)
+
 
 def feature_model(model: keras.Model) -> keras.Model:
     """The model up to the input of its output layer: the features the verdict is made from."""

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..decision import predict_labels
 from ..models.architectures import DISPLAY_NAMES
+from ..models.training import TrainingRun
 from ..significance import ALPHA, holm, t_interval
 from .family import unpaired_comparison
 from .seeds import verdict
@@ -123,3 +124,32 @@ def equal_compute_sentences(arms: list[dict], comparisons: list[dict]) -> list[s
             f"{partial})."
         )
     return sentences
+
+
+def cpu_kind(machine: dict) -> str:
+    """The instruction-set kind of one epoch's (or run's) machine: AVX-512 or AVX2."""
+    flags = machine.get("cpu_flags", [])
+    return "AVX-512" if any(flag.startswith("avx512") for flag in flags) else "AVX2"
+
+
+def cpu_mix(runs: list[TrainingRun]) -> str:
+    """How many of `runs` trained every epoch on each CPU kind, e.g. "AVX-512 x3, AVX2 x2"
+    (a run resumed on another kind counts as "AVX-512 + AVX2")."""
+    kinds = [
+        " + ".join(sorted({cpu_kind(epoch) for epoch in run.epoch_machines or [run.machine or {}]}))
+        for run in runs
+    ]
+    return ", ".join(f"{kind} x{kinds.count(kind)}" for kind in sorted(set(kinds)))
+
+
+def cpu_sentence(mixes: dict[str, str]) -> str:
+    """Whether the groups of runs a comparison sets against each other (`mixes`: label -> its
+    `cpu_mix`) trained on the same CPU kinds; where they did not, what that can move."""
+    listed = "; ".join(f"{label} {mix}" for label, mix in mixes.items())
+    if len(set(mixes.values())) == 1:
+        return f"Every run of these arms trained on the same CPU kind ({listed})."
+    return (
+        f"The arms' runs trained on different mixes of CPU kinds ({listed}, runs per kind); "
+        "another CPU kind moves a single run by up to about two seed SDs and a mean over five "
+        "seeds by a fraction of one (docs/reproducibility.md), within the intervals above."
+    )

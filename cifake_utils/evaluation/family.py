@@ -40,8 +40,9 @@ FAMILY = (
     ("cnn2d", BEYOND),
 )
 CONFOUND = (
-    "the untuned runs were trained on the earlier split with earlier code, so the difference "
-    "combines recipe, split and code"
+    "the untuned runs were trained on the earlier split with earlier code, and stopped early on "
+    "validation where the tuned ones train a fixed budget, so the difference combines recipe, "
+    "budget rule, split and code"
 )
 # The single-change variants share CNN2D's tuned recipe, so their verdicts speak for it alone.
 RECIPE_NOTES = {

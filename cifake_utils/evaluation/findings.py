@@ -12,7 +12,7 @@ import numpy as np
 
 from ..models.architectures import DISPLAY_NAMES, PAPER_MODELS
 from ..significance import holm, prediction_interval
-from .equal_compute import equal_compute_sentences
+from .equal_compute import cpu_sentence, equal_compute_sentences
 from .interaction import interaction_sentences
 from .reproduction import reproduction_sentence
 
@@ -305,6 +305,8 @@ def findings_markdown(results: dict, heading: bool = True) -> str:
             results["equal_compute_arms"], results["equal_compute_tests"]
         )
     sentences += interaction_sentences(results.get("recipe_interaction", []))
+    if "cpu_mixes" in results:
+        sentences.append(cpu_sentence(results["cpu_mixes"]))
     sentences.append(deduplicated_sentence(results))
     if "near_duplicated" in results:
         sentences.append(near_duplicate_sentence(results))

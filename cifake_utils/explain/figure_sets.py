@@ -10,8 +10,9 @@ from ..data.loading import CifakeSplit
 from ..models.training import TrainingRun
 from . import cam
 from .analysis import ModelMaps
-from .geometry import Grid
+from .geometry import Grid, receptive_field_grid
 from .plots import (
+    ANOTHER_SEED,
     plot_deletion_insertion,
     plot_explanations,
     plot_mean_maps,
@@ -41,7 +42,13 @@ def example_figures(
             for method in methods
         }
         fig = plot_explanations(test.images[chosen], shown, captions)
-        fig.suptitle(name, fontsize=14)
+        cells = receptive_field_grid(run.model, cam.target_layer(run.model)).cells
+        fig.suptitle(
+            f"{name}, seed 0: two right and two wrong calls of each true class\n"
+            f"each map explains the class the model chose, on {cam.target_layer(run.model)}'s "
+            f"{cells}x{cells} grid, drawn at 32x32",
+            fontsize=12,
+        )
         figures[f"05_gradcam_examples_{run.model_config.name}"] = fig
     return figures
 
@@ -54,7 +61,13 @@ def mean_map_figures(
     for name, run in runs.items():
         by_class = {label: maps.placed["Grad-CAM"] for label, maps in label_maps[name].items()}
         fig = plot_mean_maps(cam.class_mean_maps(by_class), grid)
-        fig.suptitle(f"{name}: mean Grad-CAM map per true class", fontsize=13)
+        images = min(len(maps) for maps in by_class.values())
+        fig.suptitle(
+            f"{name}, seed 0: mean Grad-CAM density per true class ({images:,} test images "
+            "each; 1 = a uniform map)\ninside the dashed square: the inner cells; outside: the "
+            "border cells",
+            fontsize=12,
+        )
         figures[f"05_mean_gradcam_{run.model_config.name}"] = fig
     return figures
 
@@ -78,18 +91,20 @@ def randomisation_figures(
     labels: np.ndarray,
     grid: Grid,
     shown: int = 4,
+    other_seed: dict[str, tuple[int, np.ndarray]] | None = None,
 ) -> dict[str, Figure]:
-    """Per model: Grad-CAM of `shown` images as the layers are re-initialised from the top."""
+    """Per model: Grad-CAM of `shown` images as the layers are re-initialised from the top,
+    and, where `other_seed` gives one ({model: (seed, grid maps)}), the maps of another seed
+    trained on the same labels: the reference every re-initialised column is judged against."""
     picked = np.arange(0, len(images), max(1, len(images) // shown))[:shown]
     captions = [f"true {LABELS[labels[i]]}" for i in picked]
     figures = {}
     for name, run in runs.items():
-        fig = plot_randomisation(
-            images[picked],
-            {stage: maps[picked] for stage, maps in stages[name]["Grad-CAM"].items()},
-            grid,
-            captions,
-        )
+        columns = {stage: maps[picked] for stage, maps in stages[name]["Grad-CAM"].items()}
+        if other_seed and name in other_seed:
+            seed, maps = other_seed[name]
+            columns[f"{ANOTHER_SEED} {seed}"] = maps[picked]
+        fig = plot_randomisation(images[picked], columns, grid, captions)
         fig.suptitle(f"{name}: Grad-CAM as the layers are re-initialised from the top (seed 0)")
         figures[f"05_randomisation_{run.model_config.name}"] = fig
     return figures

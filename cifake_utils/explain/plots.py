@@ -186,6 +186,7 @@ def plot_randomisation(
     return fig
 
 
+ANOTHER_SEED = "trained, seed"  # a column of another seed's maps in the randomisation figure
 LAYER_NAMES = {"fake_probability": "output", "hidden": "dense", "conv2": "conv2", "conv1": "conv1"}
 
 
@@ -193,6 +194,8 @@ def randomised_title(stage: str) -> str:
     """'up to conv2' -> 're-initialised: output … conv2' (a column title)."""
     if stage == "trained":
         return "trained model"
+    if stage.startswith(ANOTHER_SEED):
+        return f"{stage}, same labels\n(the reference)"
     layer = LAYER_NAMES.get(stage.removeprefix("up to "), stage)
     return (
         f"re-initialised from\nthe output to {layer}"

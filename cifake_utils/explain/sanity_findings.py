@@ -129,7 +129,8 @@ def reference_sentence(
         verdict = (
             "passes at every stage"
             if passing
-            else f"does not pass where {', '.join(where)} "
+            else f"{'fails' if 'above' in judged.values() else 'is undecided'} where "
+            f"{', '.join(where)} "
             + ("is" if len(where) == 1 else "are")
             + " re-initialised ("
             + "; ".join(sorted({REFERENCE_WORDS[v] for v in judged.values() if v != "below"}))

@@ -77,16 +77,27 @@ def model_randomisation_rows(model: str, summary: dict) -> list[dict]:
                 f"{shown['sign_invariant_low']:.2f} to {shown['sign_invariant_high']:.2f} vs "
                 f"{ref['low']:.2f} to {ref['high']:.2f}",
                 "–",
-                "passes at every stage"
-                if not failing
-                else "does not pass: "
+                stages_verdict(judged.values())
+                + ": "
                 + "; ".join(
                     f"{s.removeprefix('up to ')} {STAGE_WORDS.get(judged[s], judged[s])}"
                     for s in failing
-                ),
+                )
+                if failing
+                else "passes at every stage",
             )
         )
     return out
+
+
+def stages_verdict(judged) -> str:
+    """One verdict over the re-initialised stages: "fails" where any stage's maps are more
+    alike than another seed's, else "undecided" where any interval overlaps the seeds' one,
+    else "passes"."""
+    judged = set(judged)
+    if "above" in judged:
+        return "fails"
+    return "undecided" if judged - {"below"} else "passes"
 
 
 def data_randomisation_rows(model: str, summary: dict) -> list[dict]:

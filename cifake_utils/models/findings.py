@@ -21,9 +21,23 @@ def seeds_sentence(runs: pd.DataFrame, architecture: str) -> str:
     )
 
 
-def fit_sentence(runs: pd.DataFrame, architecture: str) -> str:
+def gap_test(differences: pd.Series, validation: float, validation_images: int) -> float:
+    """Two-sided p of a generalisation gap (training minus validation accuracy per seed, both
+    fractions), counting the validation images' own sampling noise beside the seed spread: the
+    validation images are one draw of unseen images, shared by every seed, so their binomial
+    variance does not shrink with more seeds. Welch-Satterthwaite degrees of freedom (the
+    binomial part is known, with infinitely many)."""
+    seed_variance = differences.var(ddof=1) / len(differences)
+    image_variance = validation * (1 - validation) / validation_images
+    error = np.sqrt(seed_variance + image_variance)
+    df = (seed_variance + image_variance) ** 2 / (seed_variance**2 / (len(differences) - 1))
+    return float(2 * stats.t.sf(abs(differences.mean()) / error, df))
+
+
+def fit_sentence(runs: pd.DataFrame, architecture: str, validation_images: int) -> str:
     """Training against validation accuracy, both in inference mode, over seeds: is the
-    generalisation gap different from zero (paired t over seeds)?"""
+    generalisation gap different from zero (`gap_test`: the seeds' spread and the
+    `validation_images`' sampling noise)?"""
     rows = runs[runs["architecture"] == architecture]
     train = 100 * rows["train_accuracy_inference"].mean()
     validation = 100 * rows["val_accuracy"].mean()
@@ -31,13 +45,19 @@ def fit_sentence(runs: pd.DataFrame, architecture: str) -> str:
     gap = train - validation
     differences = rows["train_accuracy_inference"] - rows["val_accuracy"]
     if len(rows) > 1 and differences.std(ddof=1) > 0:
-        p_value = stats.ttest_1samp(differences, 0.0).pvalue
-        test = f"paired t over {len(rows)} seeds, p = {p_value:.2g}"
+        p_value = gap_test(differences, validation / 100, validation_images)
+        test = (
+            f"t over {len(rows)} seeds with the {validation_images:,} validation images' "
+            f"sampling noise added, p = {p_value:.2g}"
+        )
         if p_value < ALPHA:
             side = "more" if gap > 0 else "less"
             reading = f"it fits its training images significantly {side} closely than validation"
         else:
-            reading = "the gap is not significantly different from zero"
+            reading = (
+                "the gap is not significantly different from zero once the validation images' "
+                "own sampling noise is counted"
+            )
     else:
         test, reading = "one seed, untested", "no verdict on the gap"
     return (
@@ -231,12 +251,14 @@ def _mean_std(row: pd.Series) -> str:
     return text if pd.isna(spread) else f"{text} ± {100 * spread:.2f}"
 
 
-def baseline_findings(runs: pd.DataFrame, sweep: pd.DataFrame, budgets: pd.DataFrame) -> str:
+def baseline_findings(
+    runs: pd.DataFrame, sweep: pd.DataFrame, budgets: pd.DataFrame, validation_images: int
+) -> str:
     """The Findings section of notebook 02."""
     sentences = [
         seeds_sentence(runs, "cnn2d"),
         budget_sentence(budgets, sweep, "cnn2d"),
-        fit_sentence(runs, "cnn2d"),
+        fit_sentence(runs, "cnn2d", validation_images),
         epochs_sentence(runs, "cnn2d"),
     ]
     return "\n".join(["## Findings", "", *[f"- {s}" for s in sentences]])
@@ -249,6 +271,7 @@ def ablation_findings(
     sweep: pd.DataFrame,
     budgets: pd.DataFrame,
     plateaus: pd.DataFrame,
+    validation_images: int,
 ) -> str:
     """The Findings section of notebook 03."""
     sentences = [search_sentence(search, a) for a in PAPER_MODELS]
@@ -256,7 +279,7 @@ def ablation_findings(
     sentences += [curve_sentence(plateaus, a) for a in PAPER_MODELS]
     sentences += [
         seeds_sentence(runs, "modified_cnn2d"),
-        fit_sentence(runs, "modified_cnn2d"),
+        fit_sentence(runs, "modified_cnn2d", validation_images),
         epochs_sentence(runs, "modified_cnn2d"),
     ]
     sentences += [

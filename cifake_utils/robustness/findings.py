@@ -6,11 +6,13 @@ import math
 from ..models.architectures import DISPLAY_NAMES
 from ..significance import ALPHA
 from .corruptions import CONTROL, SAME_AS
+from .direction import direction_clause
 from .retraining_findings import augmentation_sentence, held_out_sentence, resampling_sentence
-from .wording import joined, names, rows_of, signed_span, span
+from .wording import joined, names, rows_of, shortcut_family, signed_span, span
 
 DROP_POINTS = 5.0  # a fall in accuracy at 0.5 of at least this many points counts as a loss
 AUC_KEPT_POINTS = 2.0  # ROC-AUC within this many points of the control: the ranking survives
+SIMULTANEOUS = "95% interval over seeds, simultaneous over the model's transformations"
 
 
 def loss_verdicts(summary: list[dict], architecture: str) -> dict[str, str]:
@@ -33,10 +35,9 @@ def loss_verdicts(summary: list[dict], architecture: str) -> dict[str, str]:
 
 
 def line_verdict(row: dict, drop_points: float) -> str:
-    """The loss at 0.5 against the user's line of `DROP_POINTS`: "past" when the whole 95%
-    interval over seeds lies at or past it, "short" when it lies below it, "undecided" when it
-    straddles it; without an interval (one seed) the point estimate decides, as "past, one
-    seed" or "short, one seed"."""
+    """The loss at 0.5 against the user's line of `DROP_POINTS`: "past" when its whole interval
+    lies at or past it, "short" below it, "undecided" across it; with one seed the point
+    estimate decides ("past, one seed" or "short, one seed")."""
     low, high = row.get("accuracy_drop_low", math.nan), row.get("accuracy_drop_high", math.nan)
     if math.isfinite(low) and math.isfinite(high):
         if 100 * low >= DROP_POINTS:
@@ -90,8 +91,8 @@ def grid_sentences(summary: list[dict], architecture: str) -> list[str]:
         text += f"; significantly higher under {names(higher)}"
     if drops:
         text += (
-            f". The worst is {worst} ({100 * rows[worst]['accuracy']:.2f}%, ROC-AUC "
-            f"{100 * rows[worst]['roc_auc']:.2f}%)"
+            f". The lowest mean is under {worst} ({100 * rows[worst]['accuracy']:.2f}%, ROC-AUC "
+            f"{100 * rows[worst]['roc_auc']:.2f}%; transformations are not ranked by a test)"
         )
     sentences = [text.rstrip(".") + ".", _line_sentence(name, rows, drops)]
     if lower or untested:
@@ -110,7 +111,7 @@ def _line_sentence(name: str, rows: dict[str, dict], drops: dict[str, float]) ->
     undecided = [c for c, v in judged.items() if v == "undecided"]
     near = [c for c, v in judged.items() if v.startswith("short") and drops[c] >= DROP_POINTS / 2]
     one_seed = any(v.endswith("one seed") for v in judged.values())
-    basis = "the point estimate, one seed" if one_seed else "the 95% interval over seeds"
+    basis = "the point estimate, one seed" if one_seed else SIMULTANEOUS
     text = (
         f"{name} against the {DROP_POINTS:.0f}-point line a user is warned at ({basis}): past "
         f"it under {len(past)} of {len(judged)}"
@@ -211,12 +212,14 @@ def shortcut_sentence(trivial: list[dict], cnn_accuracy: dict[str, float]) -> st
             f"{100 * size['tree_accuracy']:.2f}% (ROC-AUC {100 * size['tree_roc_auc']:.2f}%)"
         )
         if math.isfinite(size.get("tree_accuracy_p", math.nan)):
-            beyond = size["tree_accuracy_p"] < ALPHA and size["tree_accuracy"] > 0.5
+            family = shortcut_family(trivial)
+            p = next(p for r, prefix, p in family if r is size and prefix == "tree_")
+            beyond = p < ALPHA and size["tree_accuracy"] > 0.5
             size_text += (
                 f", {'significantly' if beyond else 'not significantly'} above chance "
                 f"(95% interval {100 * size['tree_accuracy_low']:.2f}–"
                 f"{100 * size['tree_accuracy_high']:.2f}%, exact binomial p = "
-                f"{size['tree_accuracy_p']:.2g}): "
+                f"{p:.2g} after Holm over the {len(family)} classifiers): "
                 + ("a weak but real label signal in the file size" if beyond else "no signal shown")
             )
     judged = ""
@@ -345,9 +348,8 @@ def reliance_sentence(summary: list[dict]) -> str:
             f"({DISPLAY_NAMES.get(architecture, architecture)}, {corruption})"
         )
     one_seed = any(v.endswith("one seed") for a in judged for v in judged[a].values())
-    basis = "the point estimate, one seed" if one_seed else "the whole 95% interval over seeds"
-    scope = " The grid transforms CIFAKE's own test images, so it says nothing of images from "
-    scope += "elsewhere."
+    basis = "the point estimate, one seed" if one_seed else "the whole " + SIMULTANEOUS
+    scope = " The grid transforms CIFAKE's own test images: it says nothing of other images."
     line = (
         f"{DROP_POINTS:.0f} points or more (the study's line for a loss a user should know of; "
         f"judged on {basis})"
@@ -359,8 +361,8 @@ def reliance_sentence(summary: list[dict]) -> str:
         )
     return (
         f"For a user: after {names(by_all)} each model tested ({tested}) loses {line} at the "
-        "study's threshold, so a verdict on an image that went through any of these is that "
-        f"much less likely to be right{partial}{rest}.{scope}"
+        f"study's threshold, averaged over REAL and FAKE images{direction_clause(summary, by_all)}"
+        f"{partial}{rest}.{scope}"
     )
 
 

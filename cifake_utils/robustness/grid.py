@@ -35,8 +35,11 @@ def threshold_metrics(
     at the one re-tuned on validation, ROC-AUC and AP on test."""
     test_labels, probability = test
     threshold = best_threshold(*validation)
+    right = predict_labels(probability) == test_labels
     return {
-        "accuracy": float(np.mean(predict_labels(probability) == test_labels)),
+        "accuracy": float(np.mean(right)),
+        "real_accuracy": float(np.mean(right[test_labels == 0])),  # REAL is label 0
+        "fake_accuracy": float(np.mean(right[test_labels == 1])),
         "retuned_threshold": threshold,
         "accuracy_retuned": float(np.mean(predict_labels(probability, threshold) == test_labels)),
         "roc_auc": float(roc_auc_score(test_labels, probability)),
@@ -86,6 +89,7 @@ def grid_table(
 
 
 SUMMARISED = ("accuracy", "accuracy_retuned", "roc_auc", "average_precision")
+BY_CLASS = ("real_accuracy", "fake_accuracy")  # accuracy at 0.5 on each class's test images
 
 
 def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
@@ -94,22 +98,25 @@ def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
     two paired t-tests over seeds against the control, each Holm-adjusted over the
     architecture's transformations (NaN without a control, with one seed, or for a repeat of a
     grid transformation, `SAME_AS`, which the grid's family tests): the loss of
-    accuracy at the study's threshold (`accuracy_drop`, in points of [0, 1], with its interval)
-    and the re-tuned accuracy against the control's."""
+    accuracy at the study's threshold (`accuracy_drop`, in points of [0, 1], with its 95%
+    interval simultaneous over the architecture's tested transformations, Bonferroni, so that
+    every verdict read off it holds at once) and the re-tuned accuracy against the control's."""
     rows = []
     for (corruption, architecture), group in table.groupby(
         ["corruption", "architecture"], sort=False
     ):
         row = {"corruption": corruption, "architecture": architecture, "seeds": len(group)}
-        for metric in SUMMARISED:
+        for metric in (*SUMMARISED, *(m for m in BY_CLASS if m in group)):
             low, high = t_interval(group[metric].to_numpy())
             row |= {metric: group[metric].mean(), f"{metric}_low": low, f"{metric}_high": high}
         drop = control_minus(table, corruption, architecture, "accuracy")
-        low, high = t_interval(drop)
+        family = tested_transformations(table, architecture)
+        low, high = t_interval(drop, confidence=1 - 0.05 / family)  # Bonferroni
         row |= {
             "accuracy_drop": float(drop.mean()) if len(drop) else float("nan"),
             "accuracy_drop_low": low,
             "accuracy_drop_high": high,
+            "accuracy_drop_family": family,
             "accuracy_p": paired_p(drop),
             "accuracy_retuned_p": paired_p(
                 control_minus(table, corruption, architecture, "accuracy_retuned")
@@ -125,6 +132,13 @@ def summarise_grid(table: pd.DataFrame) -> pd.DataFrame:
             rows_of = (summary.index.get_level_values("architecture") == architecture) & ~repeated
             summary.loc[rows_of, f"{test}_holm"] = holm(summary.loc[rows_of, test].to_numpy())
     return summary
+
+
+def tested_transformations(table: pd.DataFrame, architecture: str) -> int:
+    """How many transformations of `architecture` are tested against the control: every one
+    but the control and the repeats of a grid transformation (`SAME_AS`)."""
+    names = set(table.loc[table["architecture"] == architecture, "corruption"])
+    return max(1, len(names - {CONTROL} - set(SAME_AS)))
 
 
 def control_minus(

@@ -7,12 +7,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..models.architectures import DISPLAY_NAMES
+from ..plots import LABEL_COLOURS
 
 PANELS = (
     ("accuracy", "accuracy at P(FAKE) ≥ 0.5 (%)"),
     ("accuracy_retuned", "accuracy, threshold re-tuned\non corrupted validation (%)"),
     ("roc_auc", "ROC-AUC (%)"),
 )
+DIFFERENCE_LEVELS = 64  # the colour scale of a pixel's change: a quarter of the 8-bit range
 ARCHITECTURE_COLOURS = ("#2171b5", "#fd8d3c", "#41ab5d", "#807dba")
 
 
@@ -100,27 +102,39 @@ def plot_trivial_classifiers(table: pd.DataFrame, cnn_accuracy: dict[str, float]
 
 
 def plot_photographs(pixels: np.ndarray, names: list[str], verdicts: pd.DataFrame) -> Figure:
-    """Each photograph at 32x32 (as the models see it) with each architecture's mean P(FAKE)
-    over seeds, and how many seeds call it FAKE."""
+    """Each photograph at 32x32 (as the models see it), ordered by the mean P(FAKE) over every
+    model and seed, with each architecture's mean P(FAKE) over seeds and how many seeds call it
+    FAKE; its frame is the verdict every run agrees on (REAL or FAKE colour), grey where the
+    runs disagree. Every photograph is real, so REAL is the right verdict for all."""
     columns = 7
     rows = int(np.ceil(len(names) / columns))
-    fig = Figure(figsize=(2.0 * columns, 2.5 * rows), layout="constrained")
+    fig = Figure(figsize=(2.0 * columns, 2.5 * rows + 0.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
     for ax in axes:
         ax.axis("off")
-    for ax, image, name in zip(axes, pixels, names, strict=False):
-        ax.imshow(image, interpolation="nearest")
+    mean_p_fake = verdicts.groupby("photograph")["p_fake"].mean()
+    order = sorted(range(len(names)), key=lambda k: mean_p_fake[names[k]])
+    for ax, k in zip(axes, order, strict=False):
+        name, runs = names[k], verdicts[verdicts["photograph"] == names[k]]
+        ax.axis("on")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.imshow(pixels[k], interpolation="nearest")
+        agreed = {"REAL" if real else "FAKE" for real in runs["called_real"]}
+        colour = LABEL_COLOURS[agreed.pop()] if len(agreed) == 1 else "grey"
+        for spine in ax.spines.values():
+            spine.set(edgecolor=colour, linewidth=4)
         lines = [name.rsplit(".", 1)[0]]
-        for architecture, group in verdicts[verdicts["photograph"] == name].groupby(
-            "architecture", sort=False
-        ):
+        for architecture, group in runs.groupby("architecture", sort=False):
             fake_seeds = int((~group["called_real"]).sum())
             short = "Mod." if architecture == "modified_cnn2d" else DISPLAY_NAMES[architecture]
             lines.append(f"{short}: {group['p_fake'].mean():.2f} ({fake_seeds}/{len(group)} FAKE)")
         ax.set_title("\n".join(lines), fontsize=9)
     fig.suptitle(
-        "Real photographs that are not CIFAR-10, shrunk to 32x32: mean P(FAKE) over seeds",
-        fontsize=12,
+        "Real photographs that are not CIFAR-10, shrunk to 32x32, by mean P(FAKE): each model's "
+        "mean over seeds\nand its seeds called FAKE (P(FAKE) ≥ 0.5); frame: blue where every "
+        "run says REAL (right), red where every run says FAKE, grey where they disagree",
+        fontsize=11,
     )
     return fig
 
@@ -128,21 +142,44 @@ def plot_photographs(pixels: np.ndarray, names: list[str], verdicts: pd.DataFram
 def plot_corruption_examples(
     images: np.ndarray, titles: list[str], corrupted: dict[str, np.ndarray]
 ) -> Figure:
-    """A few test images (rows) under each transformation (columns), at 32x32, upscaled
-    without smoothing so that the pixels the models see stay visible."""
-    fig = Figure(figsize=(1.25 * len(corrupted), 1.45 * len(images) + 0.6), layout="constrained")
-    axes = fig.subplots(len(images), len(corrupted), squeeze=False)
+    """A few 8-bit test images under each transformation (columns), at 32x32, upscaled without
+    smoothing so that the pixels the models see stay visible; under each image, how far every
+    pixel moved from the first column (the control), on one scale in 8-bit levels, so that
+    the changes too small to see in the images (JPEG q95, noise σ 2) are visible."""
+    control = next(iter(corrupted.values()))
+    fig = Figure(
+        figsize=(1.1 * len(corrupted) + 1.2, 2.3 * len(images) + 0.8), layout="constrained"
+    )
+    axes = fig.subplots(2 * len(images), len(corrupted), squeeze=False)
     for column, (name, batch) in enumerate(corrupted.items()):
         for row in range(len(images)):
-            ax = axes[row, column]
-            ax.imshow(batch[row], interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
+            picture, change = axes[2 * row, column], axes[2 * row + 1, column]
+            picture.imshow(batch[row], interpolation="nearest")
+            moved = np.abs(batch[row].astype(float) - control[row].astype(float))
+            shown = change.imshow(
+                moved.mean(axis=-1),
+                cmap="magma",
+                vmin=0,
+                vmax=DIFFERENCE_LEVELS,
+                interpolation="nearest",
+            )
+            for ax in (picture, change):
+                ax.set_xticks([])
+                ax.set_yticks([])
             if row == 0:
-                ax.set_title("\n".join(textwrap.wrap(name, 12)), fontsize=9)
+                # a no-break space keeps "σ 1" together
+                wrapped = textwrap.wrap(name.replace("σ ", "σ\u00a0"), 11)
+                picture.set_title("\n".join(wrapped), fontsize=9)
             if column == 0:
-                ax.set_ylabel(titles[row], fontsize=9)
-    fig.suptitle("The transformations, applied alike to REAL and FAKE test images", fontsize=12)
+                picture.set_ylabel(titles[row], fontsize=9)
+                change.set_ylabel("change", fontsize=8)
+    bar = fig.colorbar(shown, ax=axes, shrink=0.5, pad=0.01)
+    bar.set_label(f"|change| from the control (8-bit levels, capped at {DIFFERENCE_LEVELS})")
+    fig.suptitle(
+        "The transformations, applied alike to REAL and FAKE test images "
+        "(each image above its change from the control)",
+        fontsize=12,
+    )
     return fig
 
 

@@ -46,9 +46,10 @@ def held_out_sentence(rows: list[dict]) -> str:
         lost = [-100 * r["difference"] for r in worse]
         reading = (
             f"{carried}; but losing {span(lost)} points on {len(worse)} of these {len(rows)} "
-            "classes shows that on each of them its accuracy depends on having trained on that "
-            "class's REAL and FAKE images. Whether what it learned from them is the objects "
-            "themselves or generator traces peculiar to that class, this test cannot tell apart"
+            "classes shows that on these test images of each its accuracy depends on having "
+            "trained on that class's REAL and FAKE images. Whether what it learned from them is "
+            "the objects themselves or generator traces peculiar to that class, this test cannot "
+            "tell apart"
         )
     else:
         floor = [

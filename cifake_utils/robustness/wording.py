@@ -1,5 +1,7 @@
-"""Shared wording of the robustness findings: lists, spans of values, and the rows of one
-architecture in a saved grid."""
+"""Shared wording of the robustness findings: lists, spans of values, the rows of one
+architecture in a saved grid, and the shortcut classifiers' one family of tests."""
+
+from ..significance import holm
 
 
 def rows_of(summary: list[dict], architecture: str) -> dict[str, dict]:
@@ -31,3 +33,12 @@ def signed_span(values: list[float]) -> str:
     """'+a' for one value (or equal ones), 'a to b' with signs for a range, in points."""
     low, high = signed(min(values)), signed(max(values))
     return low if low == high else f"{low} to {high}"
+
+
+def shortcut_family(trivial: list[dict]) -> list[tuple[dict, str, float]]:
+    """Every shortcut classifier's test against chance, Holm-adjusted as one family: (row,
+    prefix, adjusted p), prefix "" for the logistic regression and "tree_" for the tree."""
+    tests = [(r, "") for r in trivial]
+    tests += [(r, "tree_") for r in trivial if "tree_accuracy_p" in r]
+    adjusted = holm([r[f"{prefix}accuracy_p"] for r, prefix in tests])
+    return [(r, prefix, p) for (r, prefix), p in zip(tests, adjusted, strict=True)]

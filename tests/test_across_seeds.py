@@ -200,3 +200,28 @@ def test_the_background_sentence_follows_the_verdicts_and_the_figure_draws_every
     (tick,) = [t.get_text() for t in marked.axes[0].get_xticklabels()]
     assert tick == "FAKE images\nvs uniform: more\nvs randomised: more"
     assert "300 test images per class and seed" in marked.get_suptitle()
+
+
+def test_a_stage_above_the_seeds_fails_and_one_that_overlaps_is_named_apart():
+    stages = [("up to fake_probability", 0.10, 0.52), ("up to hidden", 0.39, 0.42)]
+    randomisation = [
+        {"method": "Grad-CAM++", "randomised": stage, "sign_invariant": (low + high) / 2}
+        | {"sign_invariant_low": low, "sign_invariant_high": high, "seeds": 3}
+        for stage, low, high in stages
+    ]
+    reference = [{"method": "Grad-CAM++", "pairs": 4, "similarity": 0.16, "low": 0.1, "high": 0.22}]
+    data = [
+        {
+            "method": "Grad-CAM++",
+            "mean_spearman": 0.05,
+            "sem": 0.01,
+            "flat_other": 0.0,
+            "shuffled-label model's fit to its labels": 1.0,
+        }
+    ]
+    text = sanity_findings.sanity_sentence("CNN2D", randomisation, data, reference)
+    assert (
+        "fails where hidden is re-initialised (more alike than another seed's maps); is "
+        "undecided where fake_probability is re-initialised (cannot be told from a change of "
+        "seed)"
+    ) in text

@@ -259,12 +259,14 @@ def test_findings_follow_the_numbers():
     missed = "misses the goal of 98.50% by 2.00 points and the whole t-interval lies below it"
     assert missed + ", at 0.021 PFLOP per seed of the 0.5 the goal allows" in short
     assert (
-        "(96.00–97.00%) lies above the follow-up paper's Modified CNN2D (95.94%); lies below a "
+        "(96.00–97.00%, wide with 3 seeds) lies above the follow-up paper's Modified CNN2D "
+        "(95.94%); lies below a "
         "3-block VGG-style CNN from scratch (97.62%) and a ResNet-18 from scratch (peak "
         "validation) (97.77%) and an ImageNet-pretrained DenseNet (97.74%) and an "
         "ImageNet-pretrained ViT-S/16 at 224 px (98.77%)" in short
     )
-    assert "95% prediction interval for one run of ours (96.00–97.00%)" in short
+    assert "95% prediction interval for one run of ours (96.00–97.00%, wide" in short
+    assert "they do not match one model with another" in short
     assert "VGG-BN (beyond the paper) is better" in short
     close = findings.beyond_findings(results(0.9590))
     assert "contains the follow-up paper's Modified CNN2D (95.94%)" in close
@@ -395,6 +397,8 @@ def test_each_comparison_states_both_models_training_compute():
     assert expected in sentence and "not at equal compute" in sentence
     [modified] = findings.paired_sentences(results(0.9650))
     assert "Modified CNN2D 0.0265 (0.8x)" in modified  # 0.0213 / 0.0265 = 0.80
+    # The verdict rests on Welch and Holm; McNemar follows as a description, not before it.
+    assert "): VGG-BN (beyond the paper) is better. As a description (runs paired" in modified
 
 
 def test_the_grid_figure_draws_each_models_change_from_its_own_control():

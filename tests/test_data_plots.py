@@ -48,3 +48,12 @@ def test_near_duplicate_pairs_stand_apart_and_say_which_count(small_split):
     assert axes[0, 0].get_ylabel() == "0 bits\n(counted as\nnear-duplicates)"
     assert axes[1, 0].get_ylabel() == "6 bits\n(not counted)"
     assert axes[0, 3].get_images()[0].get_array().tolist() == small_split.images[2].tolist()
+
+
+def test_the_radial_panel_draws_fake_minus_real():
+    real = np.zeros((32, 32))
+    fake = np.full((32, 32), 0.25)  # FAKE has 0.25 more log10 power at every frequency
+    ax = plots.plot_power_spectra({"REAL": real, "FAKE": fake}).axes[3]
+    difference = ax.lines[0].get_ydata()
+    assert np.allclose(difference, 0.25)
+    assert "FAKE − REAL" in ax.get_ylabel()

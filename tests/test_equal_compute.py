@@ -93,7 +93,11 @@ def test_the_cpu_kinds_of_each_arm_are_counted_per_run(tiny_trained_run):
         replace(tiny_trained_run, epoch_machines=[avx2, avx512]),  # resumed on another kind
         replace(tiny_trained_run, epoch_machines=[avx512]),
     ]
-    assert equal_compute.cpu_mix(runs) == "AVX-512 x2, AVX-512 + AVX2 x1, AVX2 x1"
+    assert equal_compute.cpu_mix(runs) == (
+        "AMD EPYC AVX-512 x2, AMD EPYC AVX-512 + AMD EPYC AVX2 x1, AMD EPYC AVX2 x1"
+    )
+    xeon = {"cpu": "Intel(R) Xeon(R) Processor", "cpu_flags": ["avx512f", "amx_tile"]}
+    assert equal_compute.cpu_kind(xeon) == "Intel Xeon AVX-512"
     same = equal_compute.cpu_sentence({"CNN2D": "AVX-512 x5", "CNN2D + GAP": "AVX-512 x5"})
     assert same.startswith("Every run of these arms trained on the same CPU kind")
     mixed = equal_compute.cpu_sentence({"CNN2D": "AVX-512 x5", "CNN2D + GAP": "AVX2 x5"})

@@ -56,6 +56,10 @@ def test_scope_counts_come_from_the_in_scope_column():
     text = findings.findings_markdown(rows)
     assert "2 of the 2 photographs from outside CIFAKE are reported out of scope" in text
     assert "and 1 of the 2 CIFAKE test images" in text
+    # How many of them the size rule set aside, a policy: here one of the two.
+    rows["why not"] = ["", "", "the image is 640x427 and had to be cropped and shrunk", ""]
+    text = findings.findings_markdown(rows)
+    assert "(1 of them by the size rule, which sets every resized image aside" in text
 
 
 def scope_rows(aucs: dict[str, float]) -> pd.DataFrame:

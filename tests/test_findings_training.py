@@ -27,7 +27,7 @@ def test_the_generalisation_gap_counts_the_seeds_and_the_validation_images_noise
     # = 12.56 on (1.14475e-5)² / (6.25e-6)² = 3.35 degrees of freedom: p = 0.00062.
     wide = findings.fit_sentence(runs(train=(0.99, 0.985)), "cnn2d", 10_000)
     expected = "+4.25 points from validation (t over 2 seeds with the 10,000 validation images'"
-    assert expected in wide and "sampling noise added, p = 0.00062)" in wide
+    assert expected in wide and "on 3 Welch-Satterthwaite degrees of freedom, p = 0.00062)" in wide
     assert "it fits its training images significantly more closely than validation" in wide
     close = findings.fit_sentence(runs(train=(0.93, 0.96)), "cnn2d", 10_000)
     assert "the gap is not significantly different from zero" in close and "+0.00" in close
@@ -39,9 +39,10 @@ def test_a_gap_the_seeds_agree_on_is_not_significant_within_the_validation_noise
     # images' variance 0.95005 x 0.04995 / 10,000 = 4.75e-6 dwarfs the seeds' 2.5e-9:
     # t = 0.00305 / 0.00218 = 1.40, p = 0.16.
     table = runs(train=(0.953, 0.9532), validation=(0.95, 0.9501))
-    assert findings.gap_test(
+    p_value, df = findings.gap_test(
         table["train_accuracy_inference"] - table["val_accuracy"], 0.95005, 10_000
-    ) == pytest.approx(0.1616, abs=1e-4)
+    )
+    assert p_value == pytest.approx(0.1616, abs=1e-4) and df == pytest.approx(3.607e6, rel=1e-3)
     text = findings.fit_sentence(table, "cnn2d", 10_000)
     assert "not significantly different from zero once the validation images' own" in text
 

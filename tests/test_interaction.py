@@ -122,3 +122,12 @@ def test_the_sentences_give_each_recipes_effect_or_the_landed_seeds():
     assert "interaction -1.77, 95% interval -2.21 to -1.33; Holm over 2 p = 0.0008" in dropout
     assert gap.startswith("Whether CNN2D + GAP's effect depends on the recipe: untested")
     assert "landed 5, 5, 1, 0 seeds of its four cells" in gap
+
+
+def test_an_interval_holding_both_readings_says_the_2x2_cannot_tell_them_apart():
+    # Tuned effect -1.49; interval -1.60 to +1.79 holds both 0 and -1.49: uninformative.
+    wide = {"effect_tuned": -0.0149, "interaction_low": -0.0160, "interaction_high": 0.0179}
+    assert "cannot tell an unchanged effect from none" in interaction.uninformative(wide)
+    # -1.11 to +0.16 holds 0 but not the whole effect -1.49, which lies below it.
+    narrow = {"effect_tuned": -0.0149, "interaction_low": -0.0111, "interaction_high": 0.0016}
+    assert interaction.uninformative(narrow) == ""

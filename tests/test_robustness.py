@@ -340,7 +340,11 @@ def test_an_interval_across_the_line_is_named_undecided():
 @pytest.mark.parametrize(
     ("auc", "expected"),
     [
-        (0.985, "less than 2 points (a declared margin, not a test) under 1 of those (JPEG q50)."),
+        (
+            0.985,
+            "less than 2 points (a declared margin on the mean, not a test) under 1 of those "
+            "(JPEG q50).",
+        ),
         (0.80, "under none of those; under JPEG q50 it falls by 19.00 points (to 80.00%)"),
     ],
 )
@@ -407,7 +411,7 @@ def test_retuned_accuracy_is_judged_by_its_paired_test_against_the_control():
     assert "detection itself weakens" not in text and "not significantly below" not in text
     far = grid_row("JPEG q50", 0.70, 0.85, 0.985) | {"accuracy_retuned_p_holm": 0.001}
     text = " ".join(findings.grid_sentences([control, far], "cnn2d"))
-    assert "by 5 points or more, under JPEG q50 (by 10.00 points" in text
+    assert "mean losses of 5 points or more, under JPEG q50 (by 10.00 points" in text
     assert "so there detection itself weakens, not only the threshold" in text
     assert "a small loss" not in text
     one_seed = grid_row("JPEG q50", 0.70, 0.92, 0.985)
@@ -420,7 +424,7 @@ def test_retuned_accuracy_is_judged_by_its_paired_test_against_the_control():
     ]
     text = " ".join(findings.grid_sentences(mixed, "cnn2d"))
     assert "under 1 of those (JPEG q50); under blur σ 1 it falls by 19.00 points" in text
-    assert "by 5 points or more, under blur σ 1" in text and "under JPEG q50 it is not" in text
+    assert "of 5 points or more, under blur σ 1" in text and "under JPEG q50 it is not" in text
 
 
 def test_the_grid_summary_tests_each_loss_against_the_control_over_seeds():

@@ -79,7 +79,7 @@ def test_the_sentence_follows_the_verdict():
     assert "smoothing is the cause by the criterion" in text and "trained on" not in text
     rows["cpus_plain"] = "EPYC"
     other = findings.smoothing_sentence(rows.reset_index().to_dict(orient="records"))
-    assert "(with smoothing trained on Xeon, without on EPYC)" in other
+    assert "(with smoothing trained on Xeon, without on EPYC: a pair shares its seed" in other
     rows["p_holm"], rows["verdict"] = 0.063, "not shown"
     rows["accuracy_difference"] = -0.00001  # prints as +0.00, not -0.00
     shown = findings.smoothing_sentence(rows.reset_index().to_dict(orient="records"))

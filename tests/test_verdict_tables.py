@@ -209,12 +209,19 @@ def test_model_randomisation_passes_only_where_every_stage_lies_below_the_seeds(
     assert rows[0]["effect"].startswith(f"similarity {(low + high) / 2:.2f} conv1 re-initialised")
 
 
-def test_model_randomisation_shows_the_first_stage_that_does_not_pass():
+def test_model_randomisation_shows_the_stage_that_decides():
+    # hidden overlaps the seeds' interval, conv1 lies above it: conv1 decides "fails".
     summary = sanity_summary(0.55, 0.65)
     summary["model_randomisation"][0] |= {"sign_invariant_low": 0.32, "sign_invariant_high": 0.4}
     (row,) = explain_verdicts.model_randomisation_rows("CNN2D", summary)
+    assert row["effect"] == "similarity 0.60 conv1 re-initialised vs 0.40 between seeds"
+    assert row["interval"] == "0.55 to 0.65 vs 0.30 to 0.50"
+    assert row["verdict"].startswith("fails: hidden overlaps the seeds' interval; conv1 above")
+    # with no stage above, the first that overlaps decides
+    summary = sanity_summary(0.25, 0.35)
+    summary["model_randomisation"][0] |= {"sign_invariant_low": 0.32, "sign_invariant_high": 0.4}
+    (row,) = explain_verdicts.model_randomisation_rows("CNN2D", summary)
     assert row["effect"] == "similarity 0.10 hidden re-initialised vs 0.40 between seeds"
-    assert row["interval"] == "0.32 to 0.40 vs 0.30 to 0.50"
 
 
 def test_data_randomisation_is_judged_on_the_images_interval_and_needs_a_fitted_control():

@@ -55,8 +55,10 @@ def headline_sentence(results: dict) -> str:
     )
     sentence = (
         f"{_name(BEYOND)}: {100 * accuracy:.2f}% test accuracy, mean over {ours['seeds']} seeds "
-        f"(95% t-interval {100 * ours['t_low']:.2f}–{100 * ours['t_high']:.2f}%, seed-and-image "
-        f"bootstrap {100 * ours['bootstrap_low']:.2f}–{100 * ours['bootstrap_high']:.2f}%), "
+        f"(95% t-interval {100 * ours['t_low']:.2f}–{100 * ours['t_high']:.2f}%; the "
+        f"seed-and-image bootstrap's {100 * ours['bootstrap_low']:.2f}–"
+        f"{100 * ours['bootstrap_high']:.2f}% cannot reach past the seeds it resamples, so with "
+        f"{ours['seeds']} seeds the t-interval is the one to read), "
         f"against the tuned paper models over every seed the study has, {paper}."
     )
     goal, stretch = results["goal"], results["stretch"]
@@ -97,7 +99,10 @@ def field_sentence(ours: dict) -> str:
     parts = [f"{where} {' and '.join(names)}" for where, names in placed.items() if names]
     return (
         f"Against published results (each one run), the 95% prediction interval for one run of "
-        f"ours ({100 * low:.2f}–{100 * high:.2f}%) {'; '.join(parts)}."
+        f"ours ({100 * low:.2f}–{100 * high:.2f}%, wide with {ours['seeds']} seeds) "
+        f"{'; '.join(parts)}. A peak validation accuracy is optimistic by its choice of epoch, "
+        "and the follow-up paper's numbers were measured under its own protocol (notebook 09): "
+        "the placements describe, they do not match one model with another."
     )
 
 
@@ -180,10 +185,11 @@ def paired_sentences(results: dict) -> list[str]:
             f"Against {_name(row['first'])}, over "
             f"{'one seed each' if str(row['seeds']) == '1' else str(row['seeds']) + ' seeds'}: "
             f"{100 * row['difference_mean']:+.2f} points ({interval}"
-            f"{row['test']}, p = {row['p_value']:.2g}{adjusted}); McNemar's test on the "
-            f"{results['test_images']:,} test images of each pair of same-numbered runs favours "
+            f"{row['test']}, p = {row['p_value']:.2g}{adjusted}): {verdict}. As a description "
+            f"(runs paired only by seed number, unadjusted), McNemar's test on the "
+            f"{results['test_images']:,} test images of each such pair favours "
             f"{_name(BEYOND)} in {row['seeds_second_better']} of {pairs} pairs and the paper "
-            f"model in {row['seeds_second_worse']}: {verdict}."
+            f"model in {row['seeds_second_worse']}."
             + compute_note(results, row["first"])
             + AS_TRAINED.get(row["first"], "")
         )
@@ -250,7 +256,8 @@ def gradcam_sentence(results: dict) -> str:
         f"Grad-CAM against the three model-agnostic baselines (deletion and insertion with two "
         f"replacements, and ROAD's gap, ROAD counted once; paired tests, Holm-corrected per "
         f"model) on the same "
-        f"{results['faithfulness_images']:,} test images: it is significantly more faithful in "
+        f"{results['faithfulness_images']:,} test images, seed 0 of each model (a statement "
+        f"about those runs, not over seeds): it is significantly more faithful in "
         f"{'; '.join(parts)}. Each count compares one model's Grad-CAM with baselines on that "
         "model's own grid; the grids differ in size (a coarser grid makes larger patches for "
         "the baselines too), so the counts do not rank the models' explanations against each "

@@ -121,7 +121,9 @@ def plot_search_rounds(table: pd.DataFrame) -> Figure:
                 ha="left",
             )  # fmt: skip
         ax.scatter([], [], s=90, color=colour, edgecolor="black", label=f"VGG-BN {widths}")
-    references = {"goal (test)": GOAL} | {f"{name} (test)": value for name, value in FIELD.items()}
+    references = {"goal (test)": GOAL} | {
+        name if "validation" in name else f"{name} (test)": value for name, value in FIELD.items()
+    }
     for k, group in enumerate(reference_groups(references)):  # close lines share one label
         for _, value in group:
             ax.axhline(100 * value, color="grey", linewidth=0.8, linestyle="--")

@@ -141,7 +141,8 @@ def duplicate_sentence(summary: dict) -> str:
     return (
         f"{shared:,} of the {test:,} test images ({shared / test:.1%}) also occur, pixel for "
         f"pixel, in train; {summary['duplicate_sets']:,} sets of identical images exist in all. "
-        "The deduplicated test split leaves them out."
+        "The deduplicated test split leaves out the test images that also occur in train; "
+        "copies within the test split stay in it."
     )
 
 

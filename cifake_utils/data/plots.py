@@ -73,11 +73,12 @@ def plot_channel_histograms(histograms: dict[str, np.ndarray]) -> Figure:
 
 def plot_power_spectra(spectra: dict[str, np.ndarray]) -> Figure:
     """Mean log-power spectrum of each label on frequency axes, their difference, and the
-    radial profiles. Zero frequency is in the centre (blank: each image's mean is removed);
-    the top row and left column are the Nyquist frequency, -16 cycles, which an even-sized
-    FFT holds once, so they have no mirror at +16."""
-    fig = Figure(figsize=(17, 4.4), layout="constrained")
-    axes = fig.subplots(1, 4)
+    difference of their radial profiles (two nearly overlapping profiles would hide it). Zero
+    frequency is in the centre (blank: each image's mean is removed); the top row and left
+    column are the Nyquist frequency, -16 cycles, which an even-sized FFT holds once, so they
+    have no mirror at +16."""
+    fig = Figure(figsize=(18, 4.4), layout="constrained")
+    axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 1.1])
     size = next(iter(spectra.values())).shape[0]
     frequencies = spectral_frequencies(size)
     extent = (
@@ -102,13 +103,14 @@ def plot_power_spectra(spectra: dict[str, np.ndarray]) -> Figure:
         ax.set_ylabel("vertical frequency (cycles per image)")
         ax.set_xticks([-16, -8, 0, 8, 15])
         ax.set_yticks([-16, -8, 0, 8, 15])
-    for label, spectrum in spectra.items():
-        radius, profile = radial_profile(spectrum)
-        axes[3].plot(radius, profile, color=LABEL_COLOURS[label], label=label)
+    radius, fake = radial_profile(spectra["FAKE"])
+    _, real = radial_profile(spectra["REAL"])
+    axes[3].plot(radius, fake - real, color="black", marker=".")
+    axes[3].axhline(0, color="grey", linewidth=0.8)
     axes[3].set_xlabel("radial frequency (cycles per image)")
-    axes[3].set_ylabel("mean log10 power")
-    axes[3].set_title("radial profile", fontsize=11)
-    axes[3].legend()
+    axes[3].set_ylabel("FAKE − REAL, mean log10 power", labelpad=2)
+    axes[3].set_title("radial profile: FAKE − REAL (above 0: more power in FAKE)", fontsize=11)
+    axes[3].grid(alpha=0.3)
     return fig
 
 

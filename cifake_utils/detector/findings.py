@@ -35,15 +35,20 @@ def findings_markdown(table: pd.DataFrame) -> str:
     if margin < CLOSE_CALL:
         sentences.append(
             f"The closest call is {closest} at P(FAKE) {table.loc[closest, 'P(FAKE)']:.3f}, "
-            f"{margin:.3f} from the threshold: a coin toss, whatever the verdict."
+            f"{margin:.3f} from the threshold: near even odds, whatever the verdict."
         )
     if "in scope" in table and len(others):
         out = others[~others["in scope"].astype(bool)]
+        reasons = (
+            others["why not"].fillna("") if "why not" in others else pd.Series("", others.index)
+        )
+        resized = int(reasons.astype(str).str.contains("had to be").sum())
         sentences.append(
             f"{len(out)} of the {len(others)} photographs from outside CIFAKE are reported out "
-            f"of scope, and {int((~cifake['in scope'].astype(bool)).sum())} of the "
-            f"{len(cifake)} CIFAKE test images; the scores below are what the model would "
-            "have said."
+            f"of scope ({resized} of them by the size rule, which sets every resized image "
+            "aside by construction: a policy, not a detection), and "
+            f"{int((~cifake['in scope'].astype(bool)).sum())} of the {len(cifake)} CIFAKE "
+            "test images; the scores below are what the model would have said."
         )
     if len(others):
         called_fake = others[others["verdict"] == "FAKE"]

@@ -127,14 +127,17 @@ def equal_compute_sentences(arms: list[dict], comparisons: list[dict]) -> list[s
 
 
 def cpu_kind(machine: dict) -> str:
-    """The instruction-set kind of one epoch's (or run's) machine: AVX-512 or AVX2."""
+    """The CPU of one epoch's (or run's) machine and its instruction-set kind, e.g. "AMD EPYC
+    AVX-512" or "Intel Xeon AVX-512": two CPUs with AVX-512 can still differ in kernels."""
     flags = machine.get("cpu_flags", [])
-    return "AVX-512" if any(flag.startswith("avx512") for flag in flags) else "AVX2"
+    kind = "AVX-512" if any(flag.startswith("avx512") for flag in flags) else "AVX2"
+    cpu = machine.get("cpu", "").replace("(R)", "").replace(" Processor", "").strip()
+    return f"{cpu} {kind}" if cpu else kind
 
 
 def cpu_mix(runs: list[TrainingRun]) -> str:
-    """How many of `runs` trained every epoch on each CPU kind, e.g. "AVX-512 x3, AVX2 x2"
-    (a run resumed on another kind counts as "AVX-512 + AVX2")."""
+    """How many of `runs` trained every epoch on each CPU kind, e.g. "AMD EPYC AVX-512 x3,
+    AMD EPYC AVX2 x2" (a run resumed on another kind counts under both, joined by "+")."""
     kinds = [
         " + ".join(sorted({cpu_kind(epoch) for epoch in run.epoch_machines or [run.machine or {}]}))
         for run in runs
@@ -150,6 +153,6 @@ def cpu_sentence(mixes: dict[str, str]) -> str:
         return f"Every run of these arms trained on the same CPU kind ({listed})."
     return (
         f"The arms' runs trained on different mixes of CPU kinds ({listed}, runs per kind); "
-        "another CPU kind moves a single run by up to about two seed SDs and a mean over five "
-        "seeds by a fraction of one (docs/reproducibility.md), within the intervals above."
+        "another CPU kind moved a single run by up to about two seed SDs and a mean over five "
+        "seeds by a fraction of one where the study measured it (docs/reproducibility.md)."
     )

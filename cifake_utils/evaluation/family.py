@@ -46,12 +46,15 @@ CONFOUND = (
 )
 # The single-change variants share CNN2D's tuned recipe, so their verdicts speak for it alone.
 RECIPE_NOTES = {
-    ("cnn2d", "modified_cnn2d"): "each with its own tuned recipe and budget",
+    ("cnn2d", "modified_cnn2d"): (
+        "the same tuned recipe, CNN2D for 10 epochs and the Modified CNN2D for 40"
+    ),
     ("cnn2d", "cnn2d_gap"): (
         "both with CNN2D's tuned recipe and epoch budget, a verdict about the models as trained so"
     ),
     ("cnn2d", "cnn2d_dropout"): (
-        "both with CNN2D's tuned recipe and epoch budget, a verdict about the models as trained so"
+        "both with CNN2D's tuned recipe and epoch budget, a verdict about the models as trained "
+        "so; its dropout rate is 0.5, the Modified CNN2D's 0.25"
     ),
 }
 

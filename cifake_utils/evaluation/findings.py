@@ -198,8 +198,10 @@ def calibration_sentence(temperatures: list[dict]) -> str:
     cause = ""
     if smoothed and max(smoothed) < 1 - CALIBRATED_TEMPERATURE:
         cause = (
-            " Every model trained with label smoothing is under-confident, which smoothing's "
-            "targets short of 0 and 1 predict; the runs without it test that below."
+            " Every model here was trained with label smoothing and every one is "
+            "under-confident; smoothing's targets short of 0 and 1 would predict that, but "
+            "without a model trained otherwise this is no test: the runs without it test it "
+            "below."
         )
     return f"Calibration over every seed (means over seeds): {'; '.join(parts)}.{cause}"
 
@@ -237,7 +239,8 @@ def smoothing_sentence(tests: list[dict]) -> str:
                 ""
                 if row["cpus_smoothed"] == row["cpus_plain"]
                 else f" (with smoothing trained on {row['cpus_smoothed']}, without on "
-                f"{row['cpus_plain']})"
+                f"{row['cpus_plain']}: a pair shares its seed but not its CPU, which alone can "
+                "move a run by up to about two seed SDs)"
             )
         )
     return (
@@ -254,6 +257,15 @@ def with_budget_note(row: dict, results: dict) -> dict:
     equal-compute runs give it (CNN2D is compared as trained, below that plateau)."""
     arms = {arm["architecture"]: arm for arm in results.get("equal_compute_arms", [])}
     plateau = arms.get("cnn2d")
+    beyond = results.get("beyond_vs_plateau")
+    if row["first"] != "cnn2d" and row["second"] == beyond_name(beyond):
+        note = (
+            f"{name(row['second'])} as trained, with its own recipe and budget "
+            f"({beyond.get('second_pflop', math.nan):.3f} PFLOP of training per seed), so the "
+            "verdict is about the models at their budgets, not at equal compute"
+        )
+        joined = f"{row['recipe_note']}; {note}" if row.get("recipe_note") else note
+        return row | {"recipe_note": joined}
     if row["first"] != "cnn2d" or plateau is None or plateau["seeds"] < 2:
         return row
     note = (
@@ -261,7 +273,6 @@ def with_budget_note(row: dict, results: dict) -> dict:
         f"{100 * plateau['accuracy_mean']:.2f}% ± {100 * plateau['accuracy_std']:.2f} "
         f"({plateau['seeds']} seeds, the equal-compute comparisons)"
     )
-    beyond = results.get("beyond_vs_plateau")
     if row["second"] == beyond_name(beyond):
         note += f"; {plateau_test_text(beyond)}"
     joined = f"{row['recipe_note']}; {note}" if row.get("recipe_note") else note

@@ -147,6 +147,19 @@ def interaction_sentences(rows: list[dict]) -> list[str]:
             f"{100 * row['effect_untuned']:+.2f} under the untuned one; interaction "
             f"{100 * row['interaction']:+.2f}, 95% interval {100 * row['interaction_low']:+.2f} "
             f"to {100 * row['interaction_high']:+.2f}; Holm over {len(rows)} p = "
-            f"{row['p_holm']:.2g})."
+            f"{row['p_holm']:.2g})." + uninformative(row)
         )
     return sentences
+
+
+def uninformative(row: dict) -> str:
+    """Where the interaction's interval holds both 0 (the layer's effect unchanged by the
+    recipe) and the whole tuned-recipe effect (no effect under the untuned recipe), the 2x2
+    cannot tell those apart: say so ("" otherwise)."""
+    effect = row["effect_tuned"]
+    if row["interaction_low"] <= min(0, effect) and row["interaction_high"] >= max(0, effect):
+        return (
+            " Its interval holds both 0 and the whole tuned effect: this 2x2 cannot tell an "
+            "unchanged effect from none under the untuned recipe."
+        )
+    return ""

@@ -2,8 +2,9 @@
 
 - Border share: for every seed of an architecture, the share of each method's map mass in the
   border cells, against a uniform map and against the same network with every weighted layer
-  re-initialised (a null that keeps the network's own spatial bias: padding, receptive
-  fields). Tested over seeds, so a verdict is about the architecture, not one trained model.
+  re-initialised (a null that keeps the network's own spatial bias: how its unpadded
+  convolutions and pooling weigh the cells near the edge). Tested over seeds, so a verdict is
+  about the architecture, not one trained model.
 - Same-labels reference: how alike the maps of two seeds trained on the same labels are (seed 0
   against each other seed). A randomised model's maps must be less alike than that before a
   sanity check can say the maps depend on what the model learned.

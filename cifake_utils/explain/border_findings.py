@@ -121,7 +121,8 @@ def border_seed_sentence(border: dict) -> str:
         "Taking the border cells as background, the CIFAKE authors' reading (the model attends "
         "to the background rather than the object) predicts more map mass there than a uniform "
         f"map's {uniform:.1%} and than the same network with random weights (which keeps its "
-        "padding and receptive fields), for every method. Tested with the trained model as the "
+        "architecture, and so how it weighs the cells near the edge), for every method. Tested "
+        "with the trained model as the "
         f"unit ({seeds} seeds per architecture, {border['images']} test images per class each; "
         f"t over seeds, Holm over the {len(tests)} tests; differences in share points): "
         + "; ".join(parts)

@@ -124,18 +124,17 @@ def reference_sentence(
             for r in rows
         }
         trace = ", ".join(f"{r['sign_invariant']:.2f}" for r in rows)
-        passing = all(v == "below" for v in judged.values())
-        where = [st.removeprefix("up to ") for st, v in judged.items() if v != "below"]
-        verdict = (
-            "passes at every stage"
-            if passing
-            else f"{'fails' if 'above' in judged.values() else 'is undecided'} where "
-            f"{', '.join(where)} "
-            + ("is" if len(where) == 1 else "are")
-            + " re-initialised ("
-            + "; ".join(sorted({REFERENCE_WORDS[v] for v in judged.values() if v != "below"}))
-            + ")"
-        )
+        clauses = []
+        for outcome, word, why in (
+            ("above", "fails", "more alike than another seed's maps"),
+            ("overlaps", "is undecided", REFERENCE_WORDS["overlaps"]),
+            ("untested", "is untested", "no interval"),
+        ):
+            where = [st.removeprefix("up to ") for st, v in judged.items() if v == outcome]
+            if where:
+                verb = "is" if len(where) == 1 else "are"
+                clauses.append(f"{word} where {', '.join(where)} {verb} re-initialised ({why})")
+        verdict = "; ".join(clauses) or "passes at every stage"
         parts.append(f"{method} {trace}: {verdict}")
     shuffled, matched = [], False
     for row in data:

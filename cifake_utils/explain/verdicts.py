@@ -61,9 +61,11 @@ def model_randomisation_rows(model: str, summary: dict) -> list[dict]:
             for r in stages
         }
         failing = [stage for stage, verdict in judged.items() if verdict != "below"]
-        # The stage that decides: the first that does not pass, else the most similar one.
+        # The stage that decides: the first above the seeds' interval, else the first that
+        # overlaps it, else the most similar one.
+        deciding = [s for s in failing if judged[s] == "above"] or failing
         shown = next(
-            (r for r in stages if r["randomised"] in failing),
+            (r for r in stages if r["randomised"] in deciding),
             max(stages, key=lambda r: r["sign_invariant"]),
         )
         out.append(
@@ -182,6 +184,16 @@ def verdict_table(saved: dict) -> pd.DataFrame:
     return table(rows + border_rows(border) + background_rows(border))
 
 
+READING = (
+    "The border effects are in points of map mass (percent of a map on the border cells); their "
+    "intervals are 95% over seeds and not adjusted for multiplicity, while p is Holm-adjusted "
+    "over the border tests (the test column gives how many), so an interval can exclude 0 "
+    'beside "not significant". The '
+    "sanity rows' intervals are over re-initialisation seeds or, for the shuffled-label control, "
+    "over images of one pair of models trained on a subset, not over the served model's seeds."
+)
+
+
 def verdict_markdown(saved: dict) -> str:
-    """The verdict table as markdown."""
-    return markdown(verdict_table(saved))
+    """The verdict table as markdown, with how to read its intervals."""
+    return markdown(verdict_table(saved)) + "\n\n" + READING

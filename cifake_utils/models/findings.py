@@ -21,17 +21,20 @@ def seeds_sentence(runs: pd.DataFrame, architecture: str) -> str:
     )
 
 
-def gap_test(differences: pd.Series, validation: float, validation_images: int) -> float:
-    """Two-sided p of a generalisation gap (training minus validation accuracy per seed, both
-    fractions), counting the validation images' own sampling noise beside the seed spread: the
-    validation images are one draw of unseen images, shared by every seed, so their binomial
-    variance does not shrink with more seeds. Welch-Satterthwaite degrees of freedom (the
-    binomial part is known, with infinitely many)."""
+def gap_test(
+    differences: pd.Series, validation: float, validation_images: int
+) -> tuple[float, float]:
+    """Two-sided p (and the degrees of freedom) of a generalisation gap (training minus
+    validation accuracy per seed, both fractions), counting the validation images' own sampling
+    noise beside the seed spread: the validation images are one draw of unseen images, shared
+    by every seed, so their binomial variance does not shrink with more seeds.
+    Welch-Satterthwaite degrees of freedom (the binomial part is known, with infinitely
+    many)."""
     seed_variance = differences.var(ddof=1) / len(differences)
     image_variance = validation * (1 - validation) / validation_images
     error = np.sqrt(seed_variance + image_variance)
     df = (seed_variance + image_variance) ** 2 / (seed_variance**2 / (len(differences) - 1))
-    return float(2 * stats.t.sf(abs(differences.mean()) / error, df))
+    return float(2 * stats.t.sf(abs(differences.mean()) / error, df)), float(df)
 
 
 def fit_sentence(runs: pd.DataFrame, architecture: str, validation_images: int) -> str:
@@ -45,14 +48,16 @@ def fit_sentence(runs: pd.DataFrame, architecture: str, validation_images: int) 
     gap = train - validation
     differences = rows["train_accuracy_inference"] - rows["val_accuracy"]
     if len(rows) > 1 and differences.std(ddof=1) > 0:
-        p_value = gap_test(differences, validation / 100, validation_images)
+        p_value, df = gap_test(differences, validation / 100, validation_images)
         test = (
             f"t over {len(rows)} seeds with the {validation_images:,} validation images' "
-            f"sampling noise added, p = {p_value:.2g}"
+            f"sampling noise added, on {df:,.0f} Welch-Satterthwaite degrees of freedom, "
+            f"p = {p_value:.2g}"
         )
         if p_value < ALPHA:
             side = "more" if gap > 0 else "less"
             reading = f"it fits its training images significantly {side} closely than validation"
+            reading += ", a borderline verdict" if p_value > ALPHA / 5 else ""
         else:
             reading = (
                 "the gap is not significantly different from zero once the validation images' "
@@ -61,10 +66,11 @@ def fit_sentence(runs: pd.DataFrame, architecture: str, validation_images: int) 
     else:
         test, reading = "one seed, untested", "no verdict on the gap"
     return (
-        f"In inference mode (no dropout, no augmentation) {DISPLAY_NAMES[architecture]}'s "
+        f"In inference mode (augmentation and any dropout off) {DISPLAY_NAMES[architecture]}'s "
         f"accuracy on its training images is {train:.2f}%, {gap:+.2f} points from validation "
-        f"({test}): {reading}. (The {logged:.2f}% that training logs is measured with dropout "
-        "and augmentation on, and is not the model's fit.)"
+        f"({test}): {reading}. (The {logged:.2f}% that training logs is measured with "
+        "augmentation on, and dropout where the model has it, over the epoch's changing "
+        "weights, so it is not the model's fit.)"
     )
 
 

@@ -3,7 +3,6 @@
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, NullLocator
 
@@ -12,35 +11,40 @@ from ..plots import marker_handle
 NOISE_POINTS = 0.5  # one seed cannot resolve a smaller validation change (notebook 03)
 
 
-def plot_training_curves(histories: dict[str, dict[str, list[float]]]) -> Figure:
-    """Accuracy per epoch, training (dashed) and validation (solid), one colour a run.
+def plot_training_curves(
+    histories: dict[str, dict[str, list[float]]], fit: float | None = None
+) -> Figure:
+    """Accuracy per epoch over the runs (seeds) of one model: validation (solid) and training
+    as training logs it (dashed: augmentation on, and dropout where the model has it, averaged
+    over the epoch's changing weights), each the mean over runs with the band from the lowest
+    to the highest run. `fit`, the runs' mean accuracy on their training images in inference
+    mode after the last epoch (a fraction), is marked: the fit that the findings test.
 
     Accuracy, not loss: the runs differ in label smoothing, which shifts a loss's floor (a
     smoothed model's loss cannot fall below about 0.2), so losses of different recipes do not
-    compare. Training accuracy is as training logs it, with dropout and augmentation on."""
-    fig = Figure(figsize=(8, 4.2), layout="constrained")
+    compare."""
+    fig = Figure(figsize=(8, 4.4), layout="constrained")
     ax = fig.subplots()
-    colours = [f"C{k}" for k in range(10)]
-    for (name, history), colour in zip(histories.items(), colours * 10, strict=False):
-        epochs = np.arange(1, len(history["accuracy"]) + 1)
-        ax.plot(epochs, 100 * np.asarray(history["accuracy"]), ls="--", color=colour, alpha=0.7)
+    for key, style, colour, label in (
+        ("val_accuracy", "-", "C0", "validation"),
+        ("accuracy", "--", "C1", "training, as logged"),
+    ):
+        curves = 100 * np.array([history[key] for history in histories.values()])
+        epochs = np.arange(1, curves.shape[1] + 1)
+        ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.2)
+        label = f"{label}: mean over {len(curves)} runs, band from lowest to highest"
+        ax.plot(epochs, curves.mean(axis=0), ls=style, color=colour, marker=".", label=label)
+    if fit is not None:
+        label = "training images in inference mode after the last epoch (the fit)"
         ax.plot(
-            epochs, 100 * np.asarray(history["val_accuracy"]), color=colour, label=name, marker="."
+            epochs[-1], 100 * fit, marker="*", markersize=14, color="C2", ls="none", label=label
         )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy (%)")
     ax.grid(alpha=0.3)
-    ax.set_title("accuracy: validation solid, training dashed (dropout and augmentation on)")
-    lowest = min(min(h["val_accuracy"][1:] or h["val_accuracy"]) for h in histories.values())
-    ax.set_ylim(max(50.0, 100 * lowest - 2), None)  # the first epoch's warm-up drawn off-axis
-    styles = [
-        Line2D([], [], color="grey", label="validation"),
-        Line2D([], [], color="grey", ls="--", label="training (as logged)"),
-    ]
-    runs = ax.legend(fontsize=8, loc="lower right", title="run")
-    ax.add_artist(runs)
-    ax.legend(handles=styles, fontsize=8, loc="lower center")
+    ax.set_title("Accuracy per epoch over the seeds (the whole range of every epoch shown)")
+    ax.legend(fontsize=8, loc="lower right")
     return fig
 
 
@@ -131,7 +135,7 @@ def plot_recipe_search(search: pd.DataFrame, display_names: dict[str, str]) -> F
         marker_handle("kept", "#2ca02c"),
         marker_handle("rejected", "#d62728", hollow=True),
         marker_handle(
-            "chosen recipe, as searched (trained later at the epoch sweep's budget)",
+            "the search's pick, one seed (what is trained differs: the sweep below sets it)",
             hollow=True,
             size=11,
         ),
@@ -244,8 +248,8 @@ def plot_budget_curves(
         gains = runs["val_accuracy"].diff().dropna()
         for epochs, gain in gains.items():
             ax.annotate(
-                f"{gain:+.2f}", (epochs, runs.loc[epochs, "val_accuracy"]), xytext=(0, 8),
-                textcoords="offset points", ha="center", fontsize=8,
+                f"{gain:+.2f}", (epochs, runs.loc[epochs, "val_accuracy"]), xytext=(-10, 10),
+                textcoords="offset points", ha="right", fontsize=8,
             )  # fmt: skip
         trained = int(row["trained_epochs"])
         mean = float(np.mean(spreads[architecture]))
@@ -260,20 +264,24 @@ def plot_budget_curves(
         ax.set_xticks(list(runs.index), [str(e) for e in runs.index])
         ax.set_xlabel("epochs over the full training split (cosine decay), log scale")
         ax.set_ylabel("validation accuracy (%), seed 0")
-        low, high = ax.get_ylim()
-        ax.set_ylim(low, high + 0.15 * (high - low))  # room for the gain labels
         ax.xaxis.set_minor_locator(NullLocator())
         top = ax.secondary_xaxis("top")
         top.set_xticks(list(runs.index), [f"{p:.3f}" for p in runs["pflop"]])
         top.xaxis.set_minor_locator(NullLocator())
         top.set_xlabel("training compute per seed (PFLOP)")
         rule = (
-            f"levels off at {int(row['plateau_epochs'])} epochs by the rule"
+            f"levels off at {int(row['plateau_epochs'])} epochs by the rule\n(the next "
+            f"doubling gains less than {row['tolerance']:.2f} points)"
             if np.isfinite(row["plateau_epochs"])
             else "no plateau within the curve"
         )
         ax.set_title(f"{names.get(architecture, architecture)}: {rule}", fontsize=10)
         ax.grid(alpha=0.3)
+    # One span of accuracy on every panel, so that equal rises look equal; room for the labels.
+    span = 1.2 * max(np.subtract(*ax.get_ylim()[::-1]) for ax in axes)
+    for ax in axes:
+        middle = np.mean(ax.get_ylim())
+        ax.set_ylim(middle - span / 2, middle + span / 2)
     handles = [
         marker_handle("plateau: the budget before a doubling gains < 2 SD", hollow=True, size=12),
         marker_handle("the budget the headline runs train", marker="*", size=13),

@@ -142,8 +142,8 @@ def _retuned_sentence(
     if ranked_kept:
         kept = f"{len(ranked_kept)} of those ({names(ranked_kept)})"
     text = (
-        f"{name}: ROC-AUC falls by less than {AUC_KEPT_POINTS:.0f} points (a declared margin, "
-        f"not a test) under {kept}"
+        f"{name}: ROC-AUC's mean falls by less than {AUC_KEPT_POINTS:.0f} points (a declared "
+        f"margin on the mean, not a test) under {kept}"
     )
     if ranking_lost:
         auc_lost = [auc_drops[c] for c in ranking_lost]
@@ -171,10 +171,11 @@ def _retuned_sentence(
     small = [c for c in below if c not in large]
     if large:
         parts.append(
-            f"re-tuned accuracy stays significantly below the control's, by {DROP_POINTS:.0f} "
-            f"points or more, under {names(large)} (by {span([short[c] for c in large])} points; "
-            "paired t over seeds, Holm over the transformations), so there detection itself "
-            "weakens, not only the threshold"
+            f"re-tuned accuracy stays significantly below the control's (paired t over seeds "
+            f"against no loss, Holm over the transformations), with mean losses of "
+            f"{DROP_POINTS:.0f} points or more, under {names(large)} (by "
+            f"{span([short[c] for c in large])} points), so there detection itself weakens, not "
+            "only the threshold"
         )
     if small:
         parts.append(

@@ -140,7 +140,9 @@ def verdict_table(saved: dict) -> pd.DataFrame:
 READING = (
     "Effects and intervals in accuracy points; the grid's loss intervals are 95% simultaneous "
     "over each model's transformations (Bonferroni), the others 95% and not adjusted for "
-    "multiplicity; p is Holm-adjusted over the family the test column names. The tests over "
+    "multiplicity; p is Holm-adjusted over the family the test column names (Holm's step-down "
+    "test can call a loss significant while its single-step simultaneous interval still "
+    "reaches zero: the test judges the loss, the interval the line). The tests over "
     "seeds generalise over training runs and hold the test images fixed: a verdict is about "
     "these 20,000 test images (2,000 for a held-out class), and the noise of drawing other "
     "images is not in its interval, so a loss whose interval ends near the 5-point line could "
